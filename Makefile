@@ -1,0 +1,65 @@
+# The two commands: `make demo` (build + run the pipeline on embedded
+# defaults) and `make test` (build + every test). Both install what they need.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+JOBS       ?= $(shell nproc)
+FUZZ_SECONDS ?= 30
+
+.PHONY: all deps test-deps build asan-build fuzz-build test release-test unit-test integration-test \
+        asan-test fuzz-test demo bench clean format
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+test-deps:
+	@bash scripts/install-deps.sh --test
+
+build: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+asan-build: test-deps
+	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPINPIPE_SANITIZE=ON \
+	  -DPINPIPE_BENCH=OFF -DCMAKE_CXX_FLAGS=-O1 >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+fuzz-build: test-deps
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DPINPIPE_FUZZ=ON -DPINPIPE_BENCH=OFF >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+
+unit-test: build test-deps
+	@ctest --test-dir $(BUILD) -L unit -j $(JOBS) --output-on-failure
+
+integration-test: build test-deps
+	@ctest --test-dir $(BUILD) -L integration --output-on-failure
+
+# Every release-build test, unit and integration, in one ctest run (its
+# closing line is the run's verdict).
+release-test: build test-deps
+	@ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
+
+asan-test: asan-build
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(ASAN_BUILD) -L unit -j $(JOBS) --output-on-failure
+
+fuzz-test: fuzz-build
+	@bash scripts/run-fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# Sanitizers and fuzzers first, the full release suite last.
+test: asan-test fuzz-test release-test
+
+demo: build
+	@bash scripts/demo.sh $(BUILD)/pinpipe
+
+bench: build test-deps
+	@bash bench/run.sh $(BUILD)
+
+format:
+	@clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
