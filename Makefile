@@ -5,6 +5,8 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 30
+# Lets ccache reuse objects across clones of the repository.
+export CCACHE_BASEDIR := $(CURDIR)
 
 .PHONY: all deps test-deps build asan-build fuzz-build test release-test unit-test integration-test \
         asan-test fuzz-test demo bench clean format
