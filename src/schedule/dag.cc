@@ -58,9 +58,13 @@ Result<DagSpec> DailyBatchDag(const DailyBatchSettings& settings) {
               .description = "land the bus into the lake, clean a day into the warehouse, verify it",
               .schedule = std::move(cron),
               .tasks = {}};
-  dag.tasks.push_back({"land_flush", {}, with_common({"land", "--once"}), settings.max_retries,
-                       settings.timeout_seconds});
-  dag.tasks.push_back({"batch", {"land_flush"}, with_common({"batch", "--date", "{date}"}),
+  std::vector<std::string> batch_after;
+  if (settings.land_flush) {
+    dag.tasks.push_back({"land_flush", {}, with_common({"land", "--once"}), settings.max_retries,
+                         settings.timeout_seconds});
+    batch_after.push_back("land_flush");
+  }
+  dag.tasks.push_back({"batch", batch_after, with_common({"batch", "--date", "{date}"}),
                        settings.max_retries, settings.timeout_seconds});
   dag.tasks.push_back({"verify", {"batch"}, with_common({"batch", "--date", "{date}", "--verify"}),
                        settings.max_retries, settings.timeout_seconds});

@@ -41,6 +41,9 @@ struct DailyBatchSettings {
   std::vector<std::string> common_args;
   int max_retries = 2;
   int64_t timeout_seconds = 3600;
+  // False when a lander already runs continuously in the same deployment
+  // (`pinpipe up`): a second lander on the same lake would race it.
+  bool land_flush = true;
 };
 
 // land --once (flush what the bus holds into the lake) -> batch --date {date}

@@ -162,6 +162,15 @@ TEST(DagTest, DailyBatchOrderAndArgs) {
   EXPECT_EQ(LogicalDateFor(T("2026-11-27T08:00:00Z")), "2026-11-26");
 }
 
+TEST(DagTest, WithoutLandFlushBatchRunsFirst) {
+  auto dag = DailyBatchDag({.cron = "0 8 * * *", .common_args = {}, .land_flush = false});
+  ASSERT_TRUE(dag.ok());
+  auto order = *TopologicalOrder(*dag);
+  ASSERT_EQ(order.size(), 2u);
+  EXPECT_EQ(order[0]->id, "batch");
+  EXPECT_TRUE(order[0]->upstream.empty());
+}
+
 TEST(DagTest, CyclesAndUnknownUpstreamsAreRejected) {
   DagSpec dag{.id = "d", .description = "", .schedule = *CronSchedule::Parse("@daily"), .tasks = {}};
   dag.tasks = {{"a", {"b"}, {}, 0, 1}, {"b", {"a"}, {}, 0, 1}};
