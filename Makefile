@@ -55,7 +55,7 @@ fuzz-test: fuzz-build
 test: asan-test fuzz-test release-test
 
 demo: build
-	@bash scripts/demo.sh $(BUILD)/pinpipe
+	@bash scripts/demo-pipeline.sh $(BUILD)/pinpipe
 
 bench: build test-deps
 	@bash bench/run.sh $(BUILD)

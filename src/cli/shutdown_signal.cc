@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <csignal>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -26,6 +27,10 @@ State& GetState() {
 
 ShutdownSignal& ShutdownSignal::Install() {
   static ShutdownSignal* instance = [] {
+    // A shell starts background jobs with SIGINT ignored, and an ignored
+    // signal is discarded before sigwait could see it: restore the default.
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
