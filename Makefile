@@ -25,12 +25,12 @@ build: deps
 
 asan-build: test-deps
 	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPINPIPE_SANITIZE=ON \
-	  -DPINPIPE_BENCH=OFF -DCMAKE_CXX_FLAGS=-O1 >/dev/null
+	  -DPINPIPE_BENCH=OFF -DPINPIPE_INTEGRATION_TESTS=OFF -DCMAKE_CXX_FLAGS=-O1 >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 fuzz-build: test-deps
 	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DPINPIPE_FUZZ=ON -DPINPIPE_BENCH=OFF >/dev/null
+	  -DPINPIPE_FUZZ=ON -DPINPIPE_BENCH=OFF -DPINPIPE_INTEGRATION_TESTS=OFF >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
 
 unit-test: build test-deps
