@@ -38,7 +38,12 @@ Result<bool> GoodRecordAfter(const io::RandomAccessFile& file, uint64_t bad, uin
   buf.resize(got);
   for (size_t i = 1; i + kRecordHeaderSize <= buf.size(); ++i) {
     auto offset = static_cast<Offset>(DecodeFixed64(buf.data() + i + 8));
-    if (offset < expected || offset - expected > (1 << 24)) continue;  // cheap filter first
+    // Unsigned difference: `expected` comes from the file and may be any
+    // value, so the signed one can overflow (found by fuzz_log_segment).
+    if (offset < expected ||
+        static_cast<uint64_t>(offset) - static_cast<uint64_t>(expected) > (1u << 24)) {
+      continue;  // cheap filter first
+    }
     RecordView view;
     size_t needed = 0;
     std::string why;
