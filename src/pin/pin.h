@@ -64,6 +64,12 @@ class Cleaner {
   // Never throws, never crashes, deterministic.
   bool Clean(std::string_view raw, CleanRecord* out, Rejection* rejection);
 
+  // Cleans one raw record and appends its clean JSON object (exactly what
+  // Clean + AppendCleanJson give: ingested_at null, no newline) to *out,
+  // without building a CleanRecord; the fast path for NDJSON output. On a
+  // reject returns false, leaves *out unchanged and overwrites *rejection.
+  bool CleanToJson(std::string_view raw, std::string* out, Rejection* rejection);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The batch path end to end on the embedded defaults: 1M generated records
+# into the log, `pinpipe land --once` (log -> lake raw zone: records/s,
+# compressed bytes per record), then `pinpipe batch` of that day into SQLite
+# (records/s, peak RSS; 2 runs: a first load and a re-run that replaces the
+# date). Target: batch >= 250,000 records/s on 2 cores with peak RSS < 512 MB.
+#   bench/40-batch.sh BUILD_DIR      (PINPIPE_BENCH_BATCH_COUNT overrides 1000000)
+set -euo pipefail
+build=$(cd "${1:-build}" && pwd)
+bin="$build/pinpipe"
+count=${PINPIPE_BENCH_BATCH_COUNT:-1000000}
+work=$(mktemp -d /tmp/pinpipe-bench-batch.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+pp() { "$bin" --data-dir "$work/data" --log-level warn "$@"; }
+
+# Wall seconds from /usr/bin/time's "h:mm:ss" or "m:ss.ss".
+to_seconds() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }'; }
+wall_of() { grep "Elapsed (wall clock)" "$1" | awk '{print $NF}' | to_seconds; }
+rss_mb_of() { grep "Maximum resident set size" "$1" | awk '{printf "%d", $NF / 1024}'; }
+
+"$bin" gen --count "$count" --seed 42 >"$work/raw.ndjson"
+raw_bytes=$(stat -c %s "$work/raw.ndjson")
+pp log produce --sync never <"$work/raw.ndjson" >/dev/null 2>&1
+rm -f "$work/raw.ndjson"
+echo "input: $count records, $((raw_bytes / 1000000)) MB of raw NDJSON in the log, $(nproc) cores"
+
+/usr/bin/time -v "$bin" --data-dir "$work/data" --log-level warn land --once >"$work/land.out" 2>"$work/land.err"
+land_wall=$(wall_of "$work/land.err")
+lake_bytes=$(find "$work/data/lake/raw" -name '*.ndjson.zst' -printf '%s\n' | awk '{s += $1} END {print s}')
+awk -v n="$count" -v s="$land_wall" -v b="$lake_bytes" -v r="$raw_bytes" -v m="$(rss_mb_of "$work/land.err")" 'BEGIN {
+  printf "land --once: %.2f s, %.0f records/s, %.1f compressed bytes/record (raw %.0f bytes/record, %.1fx), peak RSS %d MB\n",
+    s, n / s, b / n, r / n, r / b, m }'
+
+# The day with the most landed records (all of them unless the run crossed midnight UTC).
+date=$(ls "$work/data/lake/raw/pins" | sed 's/^dt=//' | while read -r d; do
+  printf '%s %s\n' "$(find "$work/data/lake/raw/pins/dt=$d" -name '*.zst' | wc -l)" "$d"; done | sort -rn | head -1 | cut -d' ' -f2)
+
+best_rate=0
+max_rss=0
+for run in first-load re-run; do
+  /usr/bin/time -v "$bin" --data-dir "$work/data" --log-level warn batch --date "$date" --no-progress \
+    >"$work/batch.out" 2>"$work/batch.err" || { cat "$work/batch.err"; exit 1; }
+  wall=$(wall_of "$work/batch.err")
+  rss=$(rss_mb_of "$work/batch.err")
+  raw=$(grep "raw records" "$work/batch.out" | awk '{gsub(",", "", $3); print $3}')
+  rate=$(awk -v n="$raw" -v s="$wall" 'BEGIN { printf "%.0f", n / s }')
+  echo "batch ($run): $raw records in ${wall} s = $rate records/s, peak RSS $rss MB"
+  if ((rate > best_rate)); then best_rate=$rate; fi
+  if ((rss > max_rss)); then max_rss=$rss; fi
+done
+sed 's/^/  /' "$work/batch.out"
+echo "warehouse: $(($(stat -c %s "$work/data/warehouse.db") / 1000000)) MB; clean zone:" \
+  "$(($(find "$work/data/lake/clean" -name '*.zst' -printf '%s\n' | awk '{s += $1} END {print s}') / 1000000)) MB"
+
+verdict=PASS
+if ((best_rate < 250000 || max_rss >= 512)); then verdict=FAIL; fi
+echo "limit: batch >= 250000 records/s (2 cores) with peak RSS < 512 MB: best $best_rate records/s," \
+  "max RSS $max_rss MB -> $verdict"

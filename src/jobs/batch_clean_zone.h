@@ -1,0 +1,42 @@
+// The lake's clean zone for one date: the warehouse's committed rows of that
+// date as NDJSON (the clean record of spec/cleaning.md plus bus_partition and
+// bus_offset), in parts of `part_rows` rows in the date's stable order,
+// rendered and compressed in parallel from reader connections; then stale
+// parts are removed and a _SUCCESS marker is written.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/status.h"
+#include "lake/object_store.h"
+#include "sinks/warehouse.h"
+
+namespace pinpipe::jobs {
+
+struct CleanZoneOptions {
+  std::string dataset = "pins";
+  std::string date;
+  int64_t part_rows = 100'000;  // rows per part-NNNN object
+  int threads = 2;              // parts rendered at once (one reader connection each)
+  int zstd_level = 1;
+};
+
+struct CleanZoneStats {
+  int64_t objects = 0;
+  uint64_t bytes = 0;  // compressed
+  int64_t rows = 0;
+};
+
+// Removes the date's _SUCCESS, writes part-0000.. from `warehouse`'s
+// committed rows (threads started here and joined before returning),
+// deletes older parts beyond the new count, and writes _SUCCESS. Readers
+// should use a date's clean zone only while its _SUCCESS exists.
+Result<CleanZoneStats> WriteCleanZone(lake::ObjectStore* store, sinks::Warehouse* warehouse,
+                                      const CleanZoneOptions& options);
+
+// One clean-zone line (no newline): the clean record JSON with
+// "bus_partition" and "bus_offset" appended.
+void AppendCleanZoneLine(const sinks::WarehouseRow& row, std::string* out);
+
+}  // namespace pinpipe::jobs

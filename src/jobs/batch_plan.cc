@@ -1,0 +1,109 @@
+// Planning a date and reading its objects in parallel, in order.
+#include "jobs/batch_plan.h"
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <thread>
+#include <tuple>
+
+#include "core/log.h"
+#include "jobs/batch_pipeline.h"
+#include "lake/key_layout.h"
+
+namespace pinpipe::jobs {
+
+Status ValidateBatchOptions(const BatchOptions& options) {
+  auto day = ParseDate(options.date);
+  if (!day.ok() || FormatDate(*day) != options.date) {
+    return Status::InvalidArgument("bad --date '" + options.date + "': want YYYY-MM-DD");
+  }
+  if (!lake::IsValidDatasetName(options.dataset)) {
+    return Status::InvalidArgument("dataset name '" + options.dataset + "' must be 1-64 of [a-z0-9_-]");
+  }
+  if (options.threads < 1 || options.rows_per_chunk == 0 || options.chunks_ahead == 0 ||
+      options.clean_part_rows <= 0) {
+    return Status::InvalidArgument("batch: threads, chunk sizes and part size must be positive");
+  }
+  return Status::Ok();
+}
+
+Result<BatchPlan> PlanDate(lake::ObjectStore* store, const BatchOptions& options) {
+  PINPIPE_ASSIGN_OR_RETURN(std::vector<lake::ObjectInfo> objects,
+                           store->List(lake::RawDatePrefix(options.dataset, options.date)));
+  BatchPlan plan;
+  bool marked[24] = {};
+  int foreign = 0;
+  for (const lake::ObjectInfo& o : objects) {
+    if (auto key = lake::ParseRawObjectKey(options.dataset, o.key)) {
+      plan.tasks.push_back({o.key, *key, o.size, -1});
+      plan.bytes += o.size;
+    } else if (auto hour = lake::ParseRawSuccessKey(options.dataset, o.key)) {
+      marked[hour->Hour()] = true;
+    } else {
+      ++foreign;
+    }
+  }
+  if (foreign > 0) {
+    core::Log("batch").warn("event=foreign_objects_ignored dt={} count={}", options.date, foreign);
+  }
+  for (int h = 0; h < 24; ++h) {
+    if (!marked[h]) plan.missing_hours.push_back(h);
+  }
+  // Load order: by partition, then offset. An object whose range starts at
+  // or below an earlier one's end overlaps it (two landers ran at once);
+  // those offsets are read only once.
+  std::sort(plan.tasks.begin(), plan.tasks.end(), [](const RawObjectTask& a, const RawObjectTask& b) {
+    return std::tie(a.parsed.partition, a.parsed.first_offset, a.parsed.last_offset) <
+           std::tie(b.parsed.partition, b.parsed.first_offset, b.parsed.last_offset);
+  });
+  std::map<int32_t, int64_t> seen_through;
+  for (RawObjectTask& t : plan.tasks) {
+    auto it = seen_through.find(t.parsed.partition);
+    if (it != seen_through.end()) {
+      t.skip_through = it->second;
+      it->second = std::max(it->second, t.parsed.last_offset);
+    } else {
+      seen_through.emplace(t.parsed.partition, t.parsed.last_offset);
+    }
+  }
+  return plan;
+}
+
+Status ReadPlan(const BatchOptions& options, lake::ObjectStore* store, const BatchPlan& plan,
+                const std::function<Status(BatchChunk& chunk, const RawObjectTask& task)>& consume) {
+  BatchPipeline pipeline(plan.tasks.size(), options.chunks_ahead);
+  std::atomic<size_t> next{0};
+  std::vector<std::jthread> workers;
+  // Declared after `workers`, so it runs first on the way out: wakes any
+  // worker still waiting to hand over a chunk before the threads are joined.
+  struct StopOnExit {
+    BatchPipeline* p;
+    ~StopOnExit() { p->Fail(Status::Cancelled("batch finished")); }
+  };
+  int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(plan.tasks.size())));
+  for (int w = 0; w < threads && !plan.tasks.empty(); ++w) {
+    workers.emplace_back([&] {
+      pin::Cleaner cleaner;
+      for (size_t i; (i = next.fetch_add(1)) < plan.tasks.size() && !pipeline.failed();) {
+        const RawObjectTask& task = plan.tasks[i];
+        Status st = ReadRawObject(store, task, &cleaner, options.rows_per_chunk, [&](BatchChunk&& chunk) {
+          return pipeline.Push(i, std::move(chunk)) ? Status::Ok() : Status::Cancelled("batch stopped");
+        });
+        if (!st.ok()) pipeline.Fail(st.WithContext("lake object " + task.key));
+      }
+    });
+  }
+  StopOnExit stop_on_exit{&pipeline};
+  for (;;) {
+    PINPIPE_ASSIGN_OR_RETURN(std::optional<BatchPipeline::Item> item, pipeline.Pop());
+    if (!item) return Status::Ok();
+    Status st = consume(item->chunk, plan.tasks[item->object]);
+    if (!st.ok()) {
+      pipeline.Fail(st);
+      return st;
+    }
+  }
+}
+
+}  // namespace pinpipe::jobs

@@ -1,0 +1,102 @@
+// Decompress -> parse landed line -> check against the key -> clean.
+#include "jobs/batch_reader.h"
+
+#include "jobs/lake_line.h"
+#include "lake/zstd_codec.h"
+
+namespace pinpipe::jobs {
+namespace {
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+Status LineError(int64_t line_number, std::string_view what) {
+  return Status::Corruption("line " + std::to_string(line_number) + ": " + std::string(what));
+}
+
+}  // namespace
+
+bool PackUuid(std::string_view uuid, PackedId* out) {
+  if (uuid.size() != 36) return false;
+  size_t k = 0;
+  for (size_t i = 0; i < 36;) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (uuid[i] != '-') return false;
+      ++i;
+      continue;
+    }
+    int hi = HexDigit(uuid[i]), lo = HexDigit(uuid[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    (*out)[k++] = static_cast<uint8_t>(hi << 4 | lo);
+    i += 2;
+  }
+  return k == 16;
+}
+
+Status ReadRawObject(lake::ObjectStore* store, const RawObjectTask& task, pin::Cleaner* cleaner,
+                     size_t rows_per_chunk, const std::function<Status(BatchChunk&&)>& emit) {
+  PINPIPE_ASSIGN_OR_RETURN(std::string compressed, store->Get(task.key));
+  const lake::RawObjectKey& key = task.parsed;
+  BatchChunk chunk;
+  auto reserve = [&] {
+    chunk.rows.reserve(rows_per_chunk);
+    chunk.ids.reserve(rows_per_chunk);
+  };
+  reserve();
+  LakeLine line;
+  std::string scratch;
+  pin::Rejection rejection;
+  int64_t previous = -1;
+  Status st = lake::ZstdForEachLine(compressed, [&](std::string_view text, int64_t n) -> Status {
+    PINPIPE_RETURN_IF_ERROR(ParseLakeLine(text, &line, &scratch).WithContext("line " + std::to_string(n)));
+    if (line.partition != key.partition) return LineError(n, "record of partition " + std::to_string(line.partition));
+    if (line.offset < key.first_offset || line.offset > key.last_offset || line.offset <= previous ||
+        (n == 1 && line.offset != key.first_offset)) {
+      return LineError(n, "offset " + std::to_string(line.offset) + " out of order or outside the key's range");
+    }
+    if (lake::LakeHour::Of(line.ingested_at) != key.hour) {
+      return LineError(n, "ingested_at " + FormatRfc3339Micros(line.ingested_at) + " is outside the object's hour");
+    }
+    previous = line.offset;
+    if (line.offset <= task.skip_through) {
+      ++chunk.overlap_skipped;
+      return Status::Ok();
+    }
+    ++chunk.raw_records;
+    sinks::WarehouseRow& row = chunk.rows.emplace_back();
+    if (cleaner->Clean(line.raw, &row.record, &rejection)) {
+      row.record.ingested_at = line.ingested_at;
+      row.partition = line.partition;
+      row.offset = line.offset;
+      PackedId id;
+      if (!PackUuid(row.record.unique_id, &id)) {
+        return Status::Internal("the cleaner accepted unique_id '" + row.record.unique_id + "', not a UUID");
+      }
+      chunk.ids.push_back(id);
+    } else {
+      chunk.rows.pop_back();
+      chunk.rejects.push_back({std::string(pin::RejectReasonName(rejection.reason)), rejection.field,
+                               rejection.detail, ToValidUtf8(line.raw), line.partition, line.offset,
+                               line.ingested_at});
+    }
+    if (chunk.rows.size() + chunk.rejects.size() >= rows_per_chunk) {
+      PINPIPE_RETURN_IF_ERROR(emit(std::move(chunk)));
+      chunk = BatchChunk();
+      reserve();
+    }
+    return Status::Ok();
+  });
+  PINPIPE_RETURN_IF_ERROR(st);
+  if (previous < 0) return Status::Corruption("object holds no records");
+  if (previous != key.last_offset) {
+    return Status::Corruption("object ends at offset " + std::to_string(previous) + ", its key says " +
+                              std::to_string(key.last_offset));
+  }
+  chunk.last = true;
+  return emit(std::move(chunk));
+}
+
+}  // namespace pinpipe::jobs

@@ -1,0 +1,294 @@
+#include "jobs/batch.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "jobs/batch_clean_zone.h"
+#include "jobs/batch_verify.h"
+#include "jobs/lake_line.h"
+#include "lake/key_layout.h"
+#include "lake/local_object_store.h"
+#include "lake/zstd_codec.h"
+#include "sinks/warehouse.h"
+#include "subprocess.h"
+
+namespace pinpipe::jobs {
+namespace {
+
+UnixMicros At(const std::string& rfc3339) { return ParseRfc3339Micros(rfc3339).value(); }
+
+std::string Uuid(int n) { return fmt::format("0000abcd-0000-4000-8000-{:012x}", n); }
+
+std::string Pin(int n, const std::string& title = "title") {
+  return fmt::format(
+      R"({{"index":{},"unique_id":"{}","title":" {} ","description":"d","poster_name":"p","follower_count":"1.2k",)"
+      R"("tag_list":"a,b","is_image_or_video":"image","image_src":"https://x/y.jpg","downloaded":1,)"
+      R"("save_location":"Local save in /data/art","category":"Art"}})",
+      n, Uuid(n), title);
+}
+
+struct Rec {
+  std::string when;
+  std::string raw;
+};
+
+class Collect final : public sinks::QueryResultSink {
+ public:
+  Status Columns(const std::vector<std::string>&) override { return Status::Ok(); }
+  Status Row(std::span<const sinks::QueryValue> values) override {
+    std::vector<std::string> row;
+    for (const auto& v : values) row.push_back(v.type == sinks::QueryValue::Type::kNull ? "NULL" : v.text);
+    rows.push_back(std::move(row));
+    return Status::Ok();
+  }
+  std::vector<std::vector<std::string>> rows;
+};
+
+class BatchTest : public ::testing::Test {
+ protected:
+  BatchTest() : clock_(At("2026-11-27T08:00:00Z")) {
+    store_ = std::move(lake::LocalObjectStore::Open(dir_.File("lake"), io::PosixFileSystem())).value();
+    warehouse_ = std::move(sinks::OpenWarehouse("sqlite:" + dir_.File("w.db"))).value();
+    options_.date = "2026-11-26";
+  }
+
+  // Writes one raw object of `partition` holding `recs` at offsets first...
+  std::string PutRaw(int32_t partition, int64_t first, const std::vector<Rec>& recs) {
+    std::string text;
+    for (size_t i = 0; i < recs.size(); ++i) {
+      AppendLakeLine(At(recs[i].when), partition, first + static_cast<int64_t>(i), recs[i].raw, &text);
+      text.push_back('\n');
+    }
+    lake::RawObjectKey key{lake::LakeHour::Of(At(recs[0].when)), partition, first,
+                           first + static_cast<int64_t>(recs.size()) - 1};
+    std::string name = lake::RawObjectKeyString("pins", key);
+    EXPECT_TRUE(store_->Put(name, lake::ZstdCompressAll(text)).ok());
+    return name;
+  }
+  void MarkHours(int from, int to) {
+    for (int h = from; h <= to; ++h) {
+      lake::LakeHour hour{At("2026-11-26T00:00:00Z") + h * kMicrosPerHour};
+      ASSERT_TRUE(store_->Put(lake::RawSuccessKey("pins", hour), "").ok());
+    }
+  }
+  Result<BatchReport> Run() { return RunBatch(options_, store_.get(), warehouse_.get(), &clock_, &registry_); }
+  std::vector<std::vector<std::string>> Query(const std::string& sql) {
+    Collect c;
+    Status st = warehouse_->Query(sql, &c);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return c.rows;
+  }
+  std::string CleanZone() {
+    std::string all;
+    auto listed = store_->List("clean/pins/dt=2026-11-26/");
+    for (const auto& o : listed.value()) {
+      all += o.key + "\n";
+      if (!o.key.ends_with("_SUCCESS")) all += lake::ZstdDecompressAll(*store_->Get(o.key)).value();
+    }
+    return all;
+  }
+
+  testing::TempDir dir_;
+  ManualClock clock_;
+  std::unique_ptr<lake::LocalObjectStore> store_;
+  std::unique_ptr<sinks::Warehouse> warehouse_;
+  metrics::Registry registry_;
+  BatchOptions options_;
+};
+
+TEST_F(BatchTest, LoadsDedupesAcrossObjectsAndHoursAndReconciles) {
+  PutRaw(0, 0, {{"2026-11-26T10:00:00Z", Pin(1, "old")}, {"2026-11-26T10:00:01Z", Pin(2)}, {"2026-11-26T10:00:02Z", "{bad"}});
+  PutRaw(1, 0, {{"2026-11-26T11:00:00Z", Pin(1, "newest")}, {"2026-11-26T11:00:00Z", R"({"title":"no id"})"}});
+  PutRaw(0, 3, {{"2026-11-26T11:30:00Z", Pin(3)}, {"2026-11-26T11:30:00Z", Pin(2, "dup-of-2")}});
+  MarkHours(0, 23);
+  auto report = Run();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->raw_records, 7);
+  EXPECT_EQ(report->loaded, 3);
+  EXPECT_EQ(report->duplicates, 2);
+  EXPECT_EQ(report->rejected, 2);
+  EXPECT_TRUE(report->Balanced());
+  EXPECT_TRUE(report->missing_hours.empty());
+  EXPECT_EQ(report->MissingHoursWarning(), "");
+  EXPECT_NE(report->Format().find("check: raw 7 = loaded 3 + duplicates 2 + rejected 2  OK"), std::string::npos)
+      << report->Format();
+  EXPECT_EQ(Query("SELECT unique_id, title, bus_partition, bus_offset, ingested_at FROM pins ORDER BY unique_id"),
+            (std::vector<std::vector<std::string>>{
+                {Uuid(1), "newest", "1", "0", "2026-11-26T11:00:00.000000Z"},
+                {Uuid(2), "dup-of-2", "0", "4", "2026-11-26T11:30:00.000000Z"},
+                {Uuid(3), "title", "0", "3", "2026-11-26T11:30:00.000000Z"}}));
+  EXPECT_EQ(Query("SELECT reason, field, raw, bus_partition, bus_offset FROM pins_rejected ORDER BY reason"),
+            (std::vector<std::vector<std::string>>{{"invalid_json", "NULL", "{bad", "0", "2"},
+                                                   {"missing_unique_id", "unique_id", R"({"title":"no id"})", "1", "1"}}));
+  // Every warehouse row equals the cleaner's output for the winning raw record.
+  pin::Cleaner cleaner;
+  pin::CleanRecord expected;
+  pin::Rejection rejection;
+  ASSERT_TRUE(cleaner.Clean(Pin(1, "newest"), &expected, &rejection));
+  expected.ingested_at = At("2026-11-26T11:00:00Z");
+  std::string line;
+  AppendCleanZoneLine({expected, 1, 0}, &line);
+  EXPECT_NE(CleanZone().find(line + "\n"), std::string::npos) << CleanZone();
+  EXPECT_EQ(registry_.GetCounter("pinpipe_batch_records_total", "", {{"outcome", "loaded"}}).Value(), 3);
+}
+
+TEST_F(BatchTest, RerunningADateGivesTheSameTableAndCleanZone) {
+  for (int p = 0; p < 3; ++p) {
+    std::vector<Rec> recs;
+    for (int i = 0; i < 50; ++i) recs.push_back({"2026-11-26T09:00:00Z", Pin(i % 40 + p)});
+    PutRaw(p, 0, recs);
+  }
+  options_.rows_per_chunk = 7;
+  options_.threads = 3;
+  auto first = Run();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto table = Query("SELECT * FROM pins ORDER BY rowid");
+  std::string zone = CleanZone();
+  options_.threads = 1;
+  auto second = Run();
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(Query("SELECT * FROM pins ORDER BY rowid"), table);
+  EXPECT_EQ(CleanZone(), zone);
+  EXPECT_EQ(first->loaded, second->loaded);
+  EXPECT_EQ(first->loaded, 42);
+}
+
+TEST_F(BatchTest, ADateWithNoDataEmptiesTheDateAndWarns) {
+  PutRaw(0, 0, {{"2026-11-26T10:00:00Z", Pin(1)}});
+  ASSERT_TRUE(Run().ok());
+  ASSERT_TRUE(store_->Delete("raw/pins/dt=2026-11-26/hr=10/p=0/0-0.ndjson.zst").ok());
+  auto report = Run();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->raw_records, 0);
+  EXPECT_EQ(report->loaded, 0);
+  EXPECT_EQ(report->missing_hours.size(), 24u);
+  EXPECT_EQ(report->MissingHoursWarning(),
+            "dt=2026-11-26 is not complete: no _SUCCESS for hour(s) 00-23 (land has not passed them yet)");
+  EXPECT_EQ(Query("SELECT count(*) FROM pins"), (std::vector<std::vector<std::string>>{{"0"}}));
+  EXPECT_EQ(CleanZone(), "clean/pins/dt=2026-11-26/_SUCCESS\n");
+}
+
+TEST_F(BatchTest, MissingHoursAreReported) {
+  PutRaw(0, 0, {{"2026-11-26T10:00:00Z", Pin(1)}});
+  MarkHours(0, 9);
+  MarkHours(12, 12);
+  auto report = Run();
+  ASSERT_TRUE(report.ok());
+  EXPECT_NE(report->MissingHoursWarning().find("no _SUCCESS for hour(s) 10-11, 13-23"), std::string::npos)
+      << report->MissingHoursWarning();
+}
+
+TEST_F(BatchTest, ACorruptObjectFailsNamingItsKeyAndCommitsNothing) {
+  PutRaw(0, 0, {{"2026-11-26T10:00:00Z", Pin(1)}});
+  ASSERT_TRUE(Run().ok());
+  std::string zone = CleanZone();
+  std::vector<Rec> recs;
+  for (int i = 0; i < 200; ++i) recs.push_back({"2026-11-26T10:30:00Z", Pin(i + 10)});
+  std::string bad = PutRaw(1, 0, recs);
+  PutRaw(2, 0, {{"2026-11-26T10:00:00Z", Pin(5)}});
+  std::string bytes = *store_->Get(bad);
+  for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + 32; ++i) bytes[i] = 'X';
+  ASSERT_TRUE(store_->Put(bad, bytes).ok());
+  auto report = Run();
+  ASSERT_FALSE(report.ok()) << report->Format();
+  EXPECT_NE(report.status().message().find(bad), std::string::npos) << report.status().message();
+  EXPECT_EQ(Query("SELECT unique_id FROM pins"), (std::vector<std::vector<std::string>>{{Uuid(1)}}));
+  EXPECT_EQ(CleanZone(), zone);
+  EXPECT_EQ(registry_.GetCounter("pinpipe_batch_runs_total", "", {{"result", "failure"}}).Value(), 1);
+}
+
+TEST_F(BatchTest, ALineThatDisagreesWithItsKeyIsCorruption) {
+  std::string text;
+  AppendLakeLine(At("2026-11-26T10:00:00Z"), 7, 0, Pin(1), &text);  // partition 7 in a p=0 object
+  ASSERT_TRUE(store_->Put("raw/pins/dt=2026-11-26/hr=10/p=0/0-0.ndjson.zst", lake::ZstdCompressAll(text)).ok());
+  auto report = Run();
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(report.status().message().find("raw/pins/dt=2026-11-26/hr=10/p=0/0-0.ndjson.zst: line 1"),
+            std::string::npos)
+      << report.status().message();
+}
+
+TEST_F(BatchTest, OverlappingObjectsAreReadOnce) {
+  PutRaw(0, 0, {{"2026-11-26T10:00:00Z", Pin(1)}, {"2026-11-26T10:00:00Z", Pin(2)}, {"2026-11-26T10:00:00Z", Pin(3)}});
+  PutRaw(0, 1, {{"2026-11-26T10:00:00Z", Pin(2)}, {"2026-11-26T10:00:00Z", Pin(3)}, {"2026-11-26T10:00:00Z", Pin(4)}});
+  auto report = Run();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->raw_records, 4);
+  EXPECT_EQ(report->overlap_skipped, 2);
+  EXPECT_EQ(report->duplicates, 0);
+  EXPECT_EQ(report->loaded, 4);
+}
+
+TEST_F(BatchTest, FewerCleanPartsOnARerunRemoveTheStaleOnes) {
+  std::vector<Rec> recs;
+  for (int i = 0; i < 3000; ++i) recs.push_back({"2026-11-26T10:00:00Z", Pin(i)});
+  PutRaw(0, 0, recs);
+  options_.clean_part_rows = 1000;
+  ASSERT_TRUE(Run().ok());
+  auto many = store_->List("clean/pins/dt=2026-11-26/part-");
+  EXPECT_EQ(many->size(), 3u);
+  options_.clean_part_rows = 100'000;
+  auto report = Run();
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->clean_objects, 1);
+  auto listed = store_->List("clean/pins/dt=2026-11-26/");
+  std::vector<std::string> keys;
+  for (const auto& o : listed.value()) keys.push_back(o.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"clean/pins/dt=2026-11-26/_SUCCESS",
+                                            "clean/pins/dt=2026-11-26/part-0000.ndjson.zst"}));
+  std::string text = *lake::ZstdDecompressAll(*store_->Get(keys[1]));
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3000);
+}
+
+TEST_F(BatchTest, ProgressReachesEveryObject) {
+  for (int p = 0; p < 4; ++p) PutRaw(p, 0, {{"2026-11-26T10:00:00Z", Pin(p)}});
+  BatchProgress last;
+  int calls = 0;
+  options_.progress = [&](const BatchProgress& p) {
+    last = p;
+    ++calls;
+  };
+  ASSERT_TRUE(Run().ok());
+  EXPECT_GE(calls, 4);
+  EXPECT_EQ(last.objects_done, 4);
+  EXPECT_EQ(last.objects_total, 4);
+  EXPECT_EQ(last.bytes_done, last.bytes_total);
+  EXPECT_EQ(last.records, 4);
+}
+
+TEST_F(BatchTest, VerifyPassesAfterABatchAndCatchesEveryKindOfDrift) {
+  PutRaw(0, 0, {{"2026-11-26T10:00:00Z", Pin(1, "old")}, {"2026-11-26T10:00:01Z", Pin(2)}, {"2026-11-26T10:00:02Z", "x"}});
+  PutRaw(1, 0, {{"2026-11-26T11:00:00Z", Pin(1, "new")}, {"2026-11-26T11:00:00Z", Pin(3)}});
+  auto before = VerifyBatch(options_, store_.get(), warehouse_.get());
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_FALSE(before->Ok());  // never batched
+  ASSERT_TRUE(Run().ok());
+  auto good = VerifyBatch(options_, store_.get(), warehouse_.get());
+  ASSERT_TRUE(good.ok());
+  EXPECT_TRUE(good->Ok()) << good->Format();
+  EXPECT_EQ(good->distinct, 3);
+  EXPECT_EQ(good->rejected, 1);
+  Collect ignored;
+  ASSERT_TRUE(warehouse_->Query("UPDATE pins SET bus_partition = 0, bus_offset = 0, ingested_at = "
+                                "'2026-11-26T10:00:00.000000Z' WHERE unique_id = '" + Uuid(1) + "'", &ignored).ok());
+  auto stale = VerifyBatch(options_, store_.get(), warehouse_.get());
+  ASSERT_TRUE(stale.ok());
+  EXPECT_EQ(stale->stale_rows, 1);
+  EXPECT_FALSE(stale->Ok());
+  EXPECT_NE(stale->Format().find("MISMATCH"), std::string::npos);
+  ASSERT_TRUE(Run().ok());
+  ASSERT_TRUE(warehouse_->Query("DELETE FROM pins_rejected", &ignored).ok());
+  EXPECT_FALSE(VerifyBatch(options_, store_.get(), warehouse_.get())->Ok());
+}
+
+TEST_F(BatchTest, BadOptionsAreInvalidArgument) {
+  options_.date = "2026-13-01";
+  EXPECT_EQ(Run().status().code(), StatusCode::kInvalidArgument);
+  options_.date = "2026-11-26";
+  options_.threads = 0;
+  EXPECT_EQ(Run().status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace pinpipe::jobs

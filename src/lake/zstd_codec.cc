@@ -1,0 +1,133 @@
+// libzstd streaming API behind small helpers.
+#include "lake/zstd_codec.h"
+
+#include <zstd.h>
+
+#include <memory>
+
+namespace pinpipe::lake {
+namespace {
+
+Status ZstdError(size_t code, std::string_view what) {
+  return Status::Corruption(std::string(what) + ": " + ZSTD_getErrorName(code));
+}
+
+struct DCtxFree {
+  void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
+};
+
+}  // namespace
+
+ZstdCompressor::ZstdCompressor(int level) : cctx_(ZSTD_createCCtx()), level_(level) {
+  PINPIPE_CHECK_MSG(cctx_ != nullptr, "ZSTD_createCCtx: out of memory");
+  ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, level_);
+  ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1);
+}
+
+ZstdCompressor::~ZstdCompressor() { ZSTD_freeCCtx(cctx_); }
+
+void ZstdCompressor::Drive(std::string_view data, int mode) {
+  ZSTD_inBuffer in{data.data(), data.size(), 0};
+  for (;;) {
+    size_t want = ZSTD_CStreamOutSize();
+    if (out_.size() - used_ < want) out_.resize(std::max(out_.size() * 2, used_ + want));
+    ZSTD_outBuffer out{out_.data() + used_, out_.size() - used_, 0};
+    size_t remaining = ZSTD_compressStream2(cctx_, &out, &in, static_cast<ZSTD_EndDirective>(mode));
+    // Only misuse (a bug) makes a compressing stream fail.
+    PINPIPE_CHECK_MSG(!ZSTD_isError(remaining), ZSTD_getErrorName(remaining));
+    used_ += out.pos;
+    bool input_done = in.pos == in.size;
+    if (mode == ZSTD_e_continue ? input_done : remaining == 0) break;
+  }
+}
+
+void ZstdCompressor::Append(std::string_view data) {
+  input_bytes_ += data.size();
+  Drive(data, ZSTD_e_continue);
+}
+
+std::string ZstdCompressor::Finish() {
+  Drive({}, ZSTD_e_end);
+  out_.resize(used_);
+  std::string frame = std::move(out_);
+  out_.clear();
+  used_ = 0;
+  input_bytes_ = 0;
+  return frame;
+}
+
+Status ZstdDecompress(std::string_view compressed, const std::function<Status(std::string_view)>& sink) {
+  std::unique_ptr<ZSTD_DCtx, DCtxFree> dctx(ZSTD_createDCtx());
+  PINPIPE_CHECK_MSG(dctx != nullptr, "ZSTD_createDCtx: out of memory");
+  std::string buf(ZSTD_DStreamOutSize() * 4, '\0');
+  ZSTD_inBuffer in{compressed.data(), compressed.size(), 0};
+  size_t last = 0;
+  if (compressed.empty()) return Status::Corruption("empty zstd object");
+  while (in.pos < in.size) {
+    ZSTD_outBuffer out{buf.data(), buf.size(), 0};
+    last = ZSTD_decompressStream(dctx.get(), &out, &in);
+    if (ZSTD_isError(last)) return ZstdError(last, "zstd");
+    if (out.pos > 0) PINPIPE_RETURN_IF_ERROR(sink(std::string_view(buf.data(), out.pos)));
+  }
+  // Input used up: flush what the decoder still holds, then the last frame
+  // must be complete.
+  while (last != 0) {
+    ZSTD_outBuffer out{buf.data(), buf.size(), 0};
+    last = ZSTD_decompressStream(dctx.get(), &out, &in);
+    if (ZSTD_isError(last)) return ZstdError(last, "zstd");
+    if (out.pos > 0) {
+      PINPIPE_RETURN_IF_ERROR(sink(std::string_view(buf.data(), out.pos)));
+      continue;
+    }
+    if (last != 0) return Status::Corruption("zstd: truncated frame");
+  }
+  return Status::Ok();
+}
+
+Status ZstdForEachLine(std::string_view compressed,
+                       const std::function<Status(std::string_view, int64_t)>& fn, size_t max_line_bytes) {
+  std::string carry;  // a line split across chunks
+  int64_t line_number = 0;
+  PINPIPE_RETURN_IF_ERROR(ZstdDecompress(compressed, [&](std::string_view chunk) -> Status {
+    while (!chunk.empty()) {
+      size_t nl = chunk.find('\n');
+      if (nl == std::string_view::npos) {
+        if (carry.size() + chunk.size() > max_line_bytes) {
+          return Status::Corruption("line " + std::to_string(line_number + 1) + " is longer than " +
+                                    std::to_string(max_line_bytes) + " bytes");
+        }
+        carry.append(chunk);
+        return Status::Ok();
+      }
+      ++line_number;
+      if (carry.empty()) {
+        PINPIPE_RETURN_IF_ERROR(fn(chunk.substr(0, nl), line_number));
+      } else {
+        carry.append(chunk.substr(0, nl));
+        PINPIPE_RETURN_IF_ERROR(fn(carry, line_number));
+        carry.clear();
+      }
+      chunk.remove_prefix(nl + 1);
+    }
+    return Status::Ok();
+  }));
+  if (!carry.empty()) PINPIPE_RETURN_IF_ERROR(fn(carry, ++line_number));
+  return Status::Ok();
+}
+
+Result<std::string> ZstdDecompressAll(std::string_view compressed) {
+  std::string out;
+  PINPIPE_RETURN_IF_ERROR(ZstdDecompress(compressed, [&](std::string_view chunk) {
+    out.append(chunk);
+    return Status::Ok();
+  }));
+  return out;
+}
+
+std::string ZstdCompressAll(std::string_view data, int level) {
+  ZstdCompressor c(level);
+  c.Append(data);
+  return c.Finish();
+}
+
+}  // namespace pinpipe::lake

@@ -1,0 +1,64 @@
+// zstd framing for lake objects: NDJSON compressed as a stream into memory
+// (one frame per object, with zstd's content checksum so a damaged object is
+// detected), and decompression back into lines. `zstdcat` reads the objects.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+struct ZSTD_CCtx_s;
+struct ZSTD_DCtx_s;
+
+namespace pinpipe::lake {
+
+// Streams bytes into one zstd frame held in memory. Owned by one thread;
+// reusable: Finish() returns the frame and starts the next one.
+class ZstdCompressor {
+ public:
+  // `level`: zstd level (1 fast .. 19 small; 3 is zstd's default).
+  explicit ZstdCompressor(int level = 3);
+  ~ZstdCompressor();
+  ZstdCompressor(const ZstdCompressor&) = delete;
+  ZstdCompressor& operator=(const ZstdCompressor&) = delete;
+
+  void Append(std::string_view data);
+  // Ends the frame and returns it (moves the buffer out); the compressor is
+  // then empty and ready for a new frame.
+  std::string Finish();
+
+  uint64_t input_bytes() const { return input_bytes_; }    // since the last Finish
+  uint64_t output_bytes() const { return used_; }           // compressed so far (before Finish's tail)
+
+ private:
+  void Drive(std::string_view data, int mode);
+
+  ZSTD_CCtx_s* cctx_;
+  int level_;
+  std::string out_;
+  size_t used_ = 0;  // bytes of out_ holding output
+  uint64_t input_bytes_ = 0;
+};
+
+// Decompresses every frame in `compressed`, handing the output to `sink` in
+// chunks (the view lives until sink returns). kCorruption for bytes that are
+// not zstd, a failed checksum or a truncated frame; sink's error stops it.
+Status ZstdDecompress(std::string_view compressed, const std::function<Status(std::string_view)>& sink);
+
+// Calls `fn(line, line_number)` for each '\n'-terminated line of the
+// decompressed text (numbered from 1, the newline not included); a final
+// unterminated line is passed too. Lines longer than `max_line_bytes` are
+// kCorruption. The view lives until fn returns.
+Status ZstdForEachLine(std::string_view compressed,
+                       const std::function<Status(std::string_view line, int64_t line_number)>& fn,
+                       size_t max_line_bytes = 64u << 20);
+
+// Convenience for small objects and tests: the whole decompressed text.
+Result<std::string> ZstdDecompressAll(std::string_view compressed);
+// Convenience: one frame of `data`.
+std::string ZstdCompressAll(std::string_view data, int level = 3);
+
+}  // namespace pinpipe::lake

@@ -1,0 +1,363 @@
+// SqliteWarehouse: open + pragmas, the per-date replacement transaction, and
+// ad-hoc queries.
+#include "sinks/sqlite/sqlite_warehouse.h"
+
+#include <sqlite3.h>
+
+#include <optional>
+
+namespace pinpipe::sinks::sqlite {
+namespace {
+
+constexpr char kColumns[] =
+    "unique_id, ind, title, description, poster_name, follower_count, tag_list, is_video, media_type, "
+    "image_src, downloaded, save_location, category, ingested_at, dt, bus_partition, bus_offset";
+
+// Insert, or keep the newer version of an existing unique_id: greater
+// (ingested_at, partition, offset) wins, as in the stream path.
+constexpr char kUpsert[] =
+    "INSERT INTO pins (unique_id, ind, title, description, poster_name, follower_count, tag_list, is_video, "
+    "media_type, image_src, downloaded, save_location, category, ingested_at, dt, bus_partition, bus_offset) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+    "ON CONFLICT (dt, unique_id) DO UPDATE SET ind = excluded.ind, title = excluded.title, "
+    "description = excluded.description, poster_name = excluded.poster_name, "
+    "follower_count = excluded.follower_count, tag_list = excluded.tag_list, is_video = excluded.is_video, "
+    "media_type = excluded.media_type, image_src = excluded.image_src, downloaded = excluded.downloaded, "
+    "save_location = excluded.save_location, category = excluded.category, "
+    "ingested_at = excluded.ingested_at, bus_partition = excluded.bus_partition, "
+    "bus_offset = excluded.bus_offset "
+    "WHERE (excluded.ingested_at, excluded.bus_partition, excluded.bus_offset) > "
+    "(pins.ingested_at, pins.bus_partition, pins.bus_offset)";
+
+constexpr char kInsertReject[] =
+    "INSERT INTO pins_rejected (dt, reason, field, detail, raw, bus_partition, bus_offset, ingested_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+Status BindInt(Statement& st, int i, const std::optional<int64_t>& v) {
+  return v ? st.BindInt(i, *v) : st.BindNull(i);
+}
+Status BindBool(Statement& st, int i, const std::optional<bool>& v) {
+  return v ? st.BindInt(i, *v ? 1 : 0) : st.BindNull(i);
+}
+
+Status BindText(Statement& st, int i, const std::optional<std::string>& v) {
+  return v ? st.BindTextNoCopy(i, *v) : st.BindNull(i);
+}
+
+// FormatRfc3339Micros with the text up to the second cached: rows arrive
+// in time order, so most rows share their second with the previous one.
+class TimestampText {
+ public:
+  void Format(UnixMicros t, std::string* out) {
+    int64_t second = t >= 0 ? t / kMicrosPerSecond : (t - kMicrosPerSecond + 1) / kMicrosPerSecond;
+    if (second != second_ || prefix_.empty()) {
+      second_ = second;
+      prefix_ = FormatRfc3339Micros(second * kMicrosPerSecond).substr(0, 20);  // "...:SS."
+    }
+    int64_t micros = t - second * kMicrosPerSecond;
+    out->assign(prefix_);
+    char digits[7] = {};
+    for (int i = 5; i >= 0; --i, micros /= 10) digits[i] = static_cast<char>('0' + micros % 10);
+    out->append(digits, 6);
+    out->push_back('Z');
+  }
+
+ private:
+  int64_t second_ = 0;
+  std::string prefix_;
+};
+
+// Binds without copying: `row`, `dt` and `scratch` must outlive the Run.
+Status BindRow(Statement& st, std::string_view dt, const WarehouseRow& row, std::string scratch[2],
+               TimestampText* times) {
+  const pin::CleanRecord& r = row.record;
+  if (!r.ingested_at) return Status::InvalidArgument("warehouse row " + r.unique_id + " has no ingested_at");
+  scratch[0] = TagListToJson(r.tag_list);
+  times->Format(*r.ingested_at, &scratch[1]);
+  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(1, r.unique_id));
+  PINPIPE_RETURN_IF_ERROR(BindInt(st, 2, r.ind));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, 3, r.title));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, 4, r.description));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, 5, r.poster_name));
+  PINPIPE_RETURN_IF_ERROR(BindInt(st, 6, r.follower_count));
+  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(7, scratch[0]));
+  PINPIPE_RETURN_IF_ERROR(BindBool(st, 8, r.is_video));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, 9, r.media_type));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, 10, r.image_src));
+  PINPIPE_RETURN_IF_ERROR(BindBool(st, 11, r.downloaded));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, 12, r.save_location));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, 13, r.category));
+  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(14, scratch[1]));
+  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(15, dt));
+  PINPIPE_RETURN_IF_ERROR(st.BindInt(16, row.partition));
+  return st.BindInt(17, row.offset);
+}
+
+std::optional<std::string> OptText(const Statement& st, int i) {
+  if (st.IsNull(i)) return std::nullopt;
+  return std::string(st.ColumnText(i));
+}
+std::optional<int64_t> OptInt(const Statement& st, int i) {
+  if (st.IsNull(i)) return std::nullopt;
+  return st.ColumnInt(i);
+}
+std::optional<bool> OptBool(const Statement& st, int i) {
+  if (st.IsNull(i)) return std::nullopt;
+  return st.ColumnInt(i) != 0;
+}
+
+// Reads a row selected with kColumns.
+Status ReadRow(const Statement& st, WarehouseRow* row) {
+  pin::CleanRecord& r = row->record;
+  r.unique_id = std::string(st.ColumnText(0));
+  r.ind = OptInt(st, 1);
+  r.title = OptText(st, 2);
+  r.description = OptText(st, 3);
+  r.poster_name = OptText(st, 4);
+  r.follower_count = OptInt(st, 5);
+  PINPIPE_ASSIGN_OR_RETURN(r.tag_list, TagListFromJson(st.ColumnText(6)));
+  r.is_video = OptBool(st, 7);
+  r.media_type = OptText(st, 8);
+  r.image_src = OptText(st, 9);
+  r.downloaded = OptBool(st, 10);
+  r.save_location = OptText(st, 11);
+  r.category = OptText(st, 12);
+  PINPIPE_ASSIGN_OR_RETURN(r.ingested_at, ParseRfc3339Micros(st.ColumnText(13)));
+  row->partition = static_cast<int32_t>(st.ColumnInt(15));
+  row->offset = st.ColumnInt(16);
+  return Status::Ok();
+}
+
+Result<int64_t> CountWhereDate(SqliteDb* db, const char* sql, std::string_view dt) {
+  PINPIPE_ASSIGN_OR_RETURN(Statement st, db->Prepare(sql));
+  PINPIPE_RETURN_IF_ERROR(st.BindText(1, dt));
+  PINPIPE_ASSIGN_OR_RETURN(bool has_row, st.Step());
+  return has_row ? st.ColumnInt(0) : 0;
+}
+
+Result<DateCounts> CountDateIn(SqliteDb* db, std::string_view dt) {
+  DateCounts counts;
+  PINPIPE_ASSIGN_OR_RETURN(counts.rows, CountWhereDate(db, "SELECT count(*) FROM pins WHERE dt = ?1", dt));
+  PINPIPE_ASSIGN_OR_RETURN(counts.rejects, CountWhereDate(db, "SELECT count(*) FROM pins_rejected WHERE dt = ?1", dt));
+  return counts;
+}
+
+// Rows first..first+count-1 of the date in rowid order (the order each
+// unique_id was first added). A replacement gives its rows consecutive
+// rowids, so the range is a rowid range; otherwise LIMIT/OFFSET (slower).
+Status ScanDateIn(SqliteDb* db, std::string_view dt, int64_t first, int64_t count,
+                  const std::function<Status(const WarehouseRow&)>& fn) {
+  if (first < 0 || count <= 0) return Status::Ok();
+  PINPIPE_ASSIGN_OR_RETURN(Statement bounds,
+                           db->Prepare("SELECT min(rowid), max(rowid), count(*) FROM pins WHERE dt = ?1"));
+  PINPIPE_RETURN_IF_ERROR(bounds.BindText(1, dt));
+  PINPIPE_ASSIGN_OR_RETURN(bool has_row, bounds.Step());
+  if (!has_row || bounds.IsNull(0)) return Status::Ok();
+  int64_t lo = bounds.ColumnInt(0), hi = bounds.ColumnInt(1), n = bounds.ColumnInt(2);
+  bool contiguous = hi - lo + 1 == n;
+  std::string sql = std::string("SELECT ") + kColumns + " FROM pins WHERE " +
+                    (contiguous ? "rowid >= ?2 AND rowid < ?3 AND dt = ?1 ORDER BY rowid"
+                                : "dt = ?1 ORDER BY rowid LIMIT ?3 OFFSET ?2");
+  PINPIPE_ASSIGN_OR_RETURN(Statement scan, db->Prepare(sql));
+  PINPIPE_RETURN_IF_ERROR(scan.BindText(1, dt));
+  if (contiguous && first > hi - lo) return Status::Ok();
+  int64_t start = contiguous ? lo + first : first;
+  int64_t end = count > INT64_MAX - start ? INT64_MAX : start + count;  // no overflow for "all rows"
+  PINPIPE_RETURN_IF_ERROR(scan.BindInt(2, start));
+  PINPIPE_RETURN_IF_ERROR(scan.BindInt(3, contiguous ? end : count));
+  WarehouseRow row;
+  for (;;) {
+    PINPIPE_ASSIGN_OR_RETURN(bool more, scan.Step());
+    if (!more) return Status::Ok();
+    PINPIPE_RETURN_IF_ERROR(ReadRow(scan, &row));
+    PINPIPE_RETURN_IF_ERROR(fn(row));
+  }
+}
+
+class SqliteDateReplacement final : public DateReplacement {
+ public:
+  SqliteDateReplacement(SqliteDb* db, std::string dt) : db_(db), dt_(std::move(dt)) {}
+  ~SqliteDateReplacement() override {
+    if (!done_) (void)db_->Rollback();
+  }
+
+  // Opens the transaction and empties the date.
+  Status Start() {
+    PINPIPE_RETURN_IF_ERROR(db_->Begin());
+    PINPIPE_ASSIGN_OR_RETURN(Statement del, db_->Prepare("DELETE FROM pins WHERE dt = ?1"));
+    PINPIPE_RETURN_IF_ERROR(del.BindText(1, dt_));
+    PINPIPE_RETURN_IF_ERROR(del.Run());
+    PINPIPE_ASSIGN_OR_RETURN(Statement del_rejects, db_->Prepare("DELETE FROM pins_rejected WHERE dt = ?1"));
+    PINPIPE_RETURN_IF_ERROR(del_rejects.BindText(1, dt_));
+    PINPIPE_RETURN_IF_ERROR(del_rejects.Run());
+    PINPIPE_ASSIGN_OR_RETURN(upsert_, db_->Prepare(kUpsert));
+    PINPIPE_ASSIGN_OR_RETURN(reject_, db_->Prepare(kInsertReject));
+    return Status::Ok();
+  }
+
+  Status AddRows(std::span<const WarehouseRow> rows) override {
+    PINPIPE_CHECK(!done_);
+    for (const WarehouseRow& row : rows) {
+      PINPIPE_RETURN_IF_ERROR(BindRow(upsert_, dt_, row, scratch_, &times_));
+      PINPIPE_RETURN_IF_ERROR(upsert_.Run());
+    }
+    return Status::Ok();
+  }
+
+  Status AddRejects(std::span<const WarehouseReject> rejects) override {
+    PINPIPE_CHECK(!done_);
+    for (const WarehouseReject& r : rejects) {
+      PINPIPE_RETURN_IF_ERROR(reject_.BindText(1, dt_));
+      PINPIPE_RETURN_IF_ERROR(reject_.BindText(2, r.reason));
+      PINPIPE_RETURN_IF_ERROR(r.field.empty() ? reject_.BindNull(3) : reject_.BindText(3, r.field));
+      PINPIPE_RETURN_IF_ERROR(reject_.BindText(4, r.detail));
+      PINPIPE_RETURN_IF_ERROR(reject_.BindText(5, r.raw));
+      PINPIPE_RETURN_IF_ERROR(reject_.BindInt(6, r.partition));
+      PINPIPE_RETURN_IF_ERROR(reject_.BindInt(7, r.offset));
+      PINPIPE_RETURN_IF_ERROR(reject_.BindText(8, FormatRfc3339Micros(r.ingested_at)));
+      PINPIPE_RETURN_IF_ERROR(reject_.Run());
+    }
+    return Status::Ok();
+  }
+
+  Result<DateCounts> Counts() override { return CountDateIn(db_, dt_); }
+
+  Status Commit() override {
+    PINPIPE_CHECK(!done_);
+    upsert_ = Statement();
+    reject_ = Statement();
+    PINPIPE_RETURN_IF_ERROR(db_->Commit());
+    done_ = true;
+    return Status::Ok();
+  }
+
+ private:
+  SqliteDb* db_;  // borrowed from the warehouse
+  std::string dt_;
+  Statement upsert_;
+  Statement reject_;
+  std::string scratch_[2];  // bound without copying during one row's Run
+  TimestampText times_;
+  bool done_ = false;
+};
+
+// Streams the result sets of one prepared statement.
+Status RunQueryStatement(sqlite3* db, sqlite3_stmt* stmt, QueryResultSink* sink) {
+  int columns = sqlite3_column_count(stmt);
+  if (columns > 0) {
+    std::vector<std::string> names;
+    for (int i = 0; i < columns; ++i) names.emplace_back(sqlite3_column_name(stmt, i));
+    PINPIPE_RETURN_IF_ERROR(sink->Columns(names));
+  }
+  std::vector<QueryValue> values(columns);
+  for (;;) {
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) return Status::Ok();
+    if (rc != SQLITE_ROW) return SqliteStatus(db, rc, "");
+    for (int i = 0; i < columns; ++i) {
+      QueryValue& v = values[i];
+      switch (sqlite3_column_type(stmt, i)) {
+        case SQLITE_NULL: v.type = QueryValue::Type::kNull; break;
+        case SQLITE_INTEGER: v.type = QueryValue::Type::kInteger; break;
+        case SQLITE_FLOAT: v.type = QueryValue::Type::kReal; break;
+        case SQLITE_BLOB: v.type = QueryValue::Type::kBlob; break;
+        default: v.type = QueryValue::Type::kText; break;
+      }
+      if (v.type == QueryValue::Type::kBlob) {
+        static constexpr char kHex[] = "0123456789ABCDEF";
+        const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(stmt, i));
+        int n = sqlite3_column_bytes(stmt, i);
+        v.text = "X'";
+        for (int k = 0; k < n; ++k) {
+          v.text.push_back(kHex[p[k] >> 4]);
+          v.text.push_back(kHex[p[k] & 15]);
+        }
+        v.text.push_back('\'');
+        continue;
+      }
+      const unsigned char* text = sqlite3_column_text(stmt, i);
+      v.text.assign(text != nullptr ? reinterpret_cast<const char*>(text) : "",
+                    text != nullptr ? static_cast<size_t>(sqlite3_column_bytes(stmt, i)) : 0);
+    }
+    PINPIPE_RETURN_IF_ERROR(sink->Row(values));
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteWarehouse>> SqliteWarehouse::Open(const std::string& path,
+                                                               const WarehouseOptions& options) {
+  SqliteOpenOptions open;
+  open.read_only = options.read_only;
+  open.create = !options.read_only;
+  open.busy_timeout_ms = options.busy_timeout_ms;
+  open.wal = !options.read_only;
+  open.page_size = options.sqlite_page_size;
+  auto db = SqliteDb::Open(path, open);
+  if (!db.ok()) {
+    if (options.read_only && db.status().code() == StatusCode::kIOError) {
+      return Status::NotFound("no warehouse at " + path + " (" + db.status().message() +
+                              "); run `pinpipe batch --date YYYY-MM-DD` first");
+    }
+    return db.status();
+  }
+  if (options.read_only) {
+    PINPIPE_RETURN_IF_ERROR((*db)->Exec("PRAGMA query_only = ON"));
+  } else {
+    // Durable at COMMIT (WAL is fsynced on every commit); a large page cache
+    // keeps the date's primary-key index in memory during a replace; the WAL
+    // is cut back after checkpoints instead of staying at its peak size.
+    PINPIPE_RETURN_IF_ERROR((*db)->Exec("PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY; "
+                                        "PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -" +
+                                        std::to_string(static_cast<int64_t>(options.cache_mib) * 1024)));
+    PINPIPE_RETURN_IF_ERROR(MigrateWarehouse(db->get()));
+  }
+  return std::unique_ptr<SqliteWarehouse>(new SqliteWarehouse(std::move(db).value(), options));
+}
+
+Result<std::unique_ptr<DateReplacement>> SqliteWarehouse::BeginReplace(std::string_view dt) {
+  auto day = ParseDate(dt);
+  if (!day.ok() || FormatDate(*day) != dt) {
+    return Status::InvalidArgument("bad date '" + std::string(dt) + "': want YYYY-MM-DD");
+  }
+  auto replacement = std::make_unique<SqliteDateReplacement>(db_.get(), std::string(dt));
+  PINPIPE_RETURN_IF_ERROR(replacement->Start());
+  return std::unique_ptr<DateReplacement>(std::move(replacement));
+}
+
+Status SqliteWarehouse::ScanDate(std::string_view dt, int64_t first, int64_t count,
+                                 const std::function<Status(const WarehouseRow&)>& fn) {
+  return ScanDateIn(db_.get(), dt, first, count, fn);
+}
+
+Result<std::unique_ptr<Warehouse>> SqliteWarehouse::OpenReader() {
+  WarehouseOptions options = options_;
+  options.read_only = true;
+  PINPIPE_ASSIGN_OR_RETURN(auto reader, Open(db_->path(), options));
+  return std::unique_ptr<Warehouse>(std::move(reader));
+}
+
+Result<DateCounts> SqliteWarehouse::CountDate(std::string_view dt) { return CountDateIn(db_.get(), dt); }
+
+Status SqliteWarehouse::Query(std::string_view sql, QueryResultSink* sink) {
+  sqlite3* db = db_->raw();
+  const char* next = sql.data();
+  const char* end = sql.data() + sql.size();
+  while (next < end) {
+    sqlite3_stmt* stmt = nullptr;
+    const char* tail = nullptr;
+    int rc = sqlite3_prepare_v2(db, next, static_cast<int>(end - next), &stmt, &tail);
+    if (rc != SQLITE_OK) {
+      sqlite3_finalize(stmt);
+      return SqliteStatus(db, rc, "");
+    }
+    next = tail;
+    if (stmt == nullptr) continue;  // whitespace or a comment
+    Status st = RunQueryStatement(db, stmt, sink);
+    sqlite3_finalize(stmt);
+    PINPIPE_RETURN_IF_ERROR(st);
+  }
+  return Status::Ok();
+}
+
+}  // namespace pinpipe::sinks::sqlite

@@ -1,0 +1,48 @@
+// The warehouse in a SQLite file: table `pins` keyed by (dt, unique_id),
+// `pins_rejected`, schema versioned in `pinpipe_migrations` (component
+// 'warehouse'). A date is replaced inside one BEGIN IMMEDIATE transaction
+// with prepared statements; WAL with synchronous=FULL makes COMMIT durable.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "sinks/sqlite/sqlite_db.h"
+#include "sinks/warehouse.h"
+
+namespace pinpipe::sinks::sqlite {
+
+// Externally serialized (one SqliteDb connection).
+class SqliteWarehouse final : public Warehouse {
+ public:
+  // Creates the file and schema unless read_only; kNotFound when read_only
+  // and there is no database file.
+  static Result<std::unique_ptr<SqliteWarehouse>> Open(const std::string& path, const WarehouseOptions& options);
+
+  Result<std::unique_ptr<DateReplacement>> BeginReplace(std::string_view dt) override;
+  Status ScanDate(std::string_view dt, int64_t first, int64_t count,
+                  const std::function<Status(const WarehouseRow&)>& fn) override;
+  Result<DateCounts> CountDate(std::string_view dt) override;
+  Result<std::unique_ptr<Warehouse>> OpenReader() override;
+  Status Query(std::string_view sql, QueryResultSink* sink) override;
+  std::string Describe() const override { return "sqlite:" + db_->path(); }
+
+  SqliteDb* db() { return db_.get(); }
+
+ private:
+  SqliteWarehouse(std::unique_ptr<SqliteDb> db, const WarehouseOptions& options)
+      : db_(std::move(db)), options_(options) {}
+  std::unique_ptr<SqliteDb> db_;
+  WarehouseOptions options_;
+};
+
+// Applies the warehouse migrations that are missing (in one transaction).
+Status MigrateWarehouse(SqliteDb* db);
+// The newest warehouse schema version this build knows.
+int WarehouseSchemaVersion();
+
+// tag_list as stored: a JSON array of strings, and back.
+std::string TagListToJson(const std::vector<std::string>& tags);
+Result<std::vector<std::string>> TagListFromJson(std::string_view json);
+
+}  // namespace pinpipe::sinks::sqlite

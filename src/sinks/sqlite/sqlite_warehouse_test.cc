@@ -1,0 +1,273 @@
+#include "sinks/sqlite/sqlite_warehouse.h"
+
+#include <gtest/gtest.h>
+
+#include "subprocess.h"
+
+namespace pinpipe::sinks::sqlite {
+namespace {
+
+UnixMicros At(const char* rfc3339) { return ParseRfc3339Micros(rfc3339).value(); }
+
+// Collects every result set as text; NULL as "NULL".
+class Collect final : public QueryResultSink {
+ public:
+  Status Columns(const std::vector<std::string>& names) override {
+    columns.push_back(names);
+    return Status::Ok();
+  }
+  Status Row(std::span<const QueryValue> values) override {
+    std::vector<std::string> row;
+    for (const auto& v : values) row.push_back(v.type == QueryValue::Type::kNull ? "NULL" : v.text);
+    rows.push_back(row);
+    return Status::Ok();
+  }
+  std::vector<std::vector<std::string>> columns;
+  std::vector<std::vector<std::string>> rows;
+};
+
+WarehouseRow Row(const std::string& id, const char* at, int32_t partition, int64_t offset,
+                 const std::string& title = "t") {
+  WarehouseRow row;
+  row.record.unique_id = id;
+  row.record.title = title;
+  row.record.ingested_at = At(at);
+  row.partition = partition;
+  row.offset = offset;
+  return row;
+}
+
+class SqliteWarehouseTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<SqliteWarehouse> Open(bool read_only = false) {
+    auto w = SqliteWarehouse::Open(dir_.File("w.db"), {.read_only = read_only});
+    EXPECT_TRUE(w.ok()) << w.status().ToString();
+    return w.ok() ? std::move(w).value() : nullptr;
+  }
+  std::vector<std::vector<std::string>> Rows(Warehouse* w, const std::string& sql) {
+    Collect c;
+    Status st = w->Query(sql, &c);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return c.rows;
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(SqliteWarehouseTest, SchemaHasTheSharedColumnNamesAndIsVersioned) {
+  auto w = Open();
+  auto cols = Rows(w.get(), "SELECT name, type FROM pragma_table_info('pins') ORDER BY cid");
+  std::vector<std::string> names;
+  for (const auto& c : cols) names.push_back(c[0]);
+  EXPECT_EQ(names, (std::vector<std::string>{"unique_id", "ind", "title", "description", "poster_name",
+                                             "follower_count", "tag_list", "is_video", "media_type", "image_src",
+                                             "downloaded", "save_location", "category", "ingested_at", "dt",
+                                             "bus_partition", "bus_offset"}));
+  auto rejected = Rows(w.get(), "SELECT name FROM pragma_table_info('pins_rejected') ORDER BY cid");
+  EXPECT_EQ(rejected.size(), 8u);
+  EXPECT_EQ(Rows(w.get(), "SELECT component, version FROM pinpipe_migrations"),
+            (std::vector<std::vector<std::string>>{{"warehouse", "1"}}));
+  auto indexes = Rows(w.get(), "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='pins' ORDER BY name");
+  EXPECT_EQ(indexes, (std::vector<std::vector<std::string>>{{"pins_category"}, {"sqlite_autoindex_pins_1"}}));
+  // dt is served by the primary key's index, category by its own.
+  auto plan = Rows(w.get(), "EXPLAIN QUERY PLAN SELECT count(*) FROM pins WHERE dt = '2026-11-26'");
+  ASSERT_FALSE(plan.empty());
+  EXPECT_NE(plan[0].back().find("sqlite_autoindex_pins_1 (dt=?)"), std::string::npos) << plan[0].back();
+  plan = Rows(w.get(), "EXPLAIN QUERY PLAN SELECT count(*) FROM pins WHERE category = 'art'");
+  EXPECT_NE(plan[0].back().find("pins_category (category=?)"), std::string::npos) << plan[0].back();
+  w.reset();
+  auto again = Open();  // reopening applies nothing twice
+  EXPECT_EQ(Rows(again.get(), "SELECT count(*) FROM pinpipe_migrations"), (std::vector<std::vector<std::string>>{{"1"}}));
+}
+
+TEST_F(SqliteWarehouseTest, DuplicatesCollapseToTheGreatestIngestedAtPartitionOffset) {
+  auto w = Open();
+  std::vector<WarehouseRow> rows = {
+      Row("a", "2026-11-26T10:00:00Z", 0, 5, "a-old"),
+      Row("a", "2026-11-26T11:00:00Z", 0, 1, "a-newest-time"),
+      Row("a", "2026-11-26T09:00:00Z", 3, 9, "a-older"),
+      Row("b", "2026-11-26T10:00:00Z", 1, 7, "b-p1"),
+      Row("b", "2026-11-26T10:00:00Z", 2, 3, "b-p2-wins-on-partition"),
+      Row("c", "2026-11-26T10:00:00Z", 1, 8, "c-o8-wins-on-offset"),
+      Row("c", "2026-11-26T10:00:00Z", 1, 4, "c-o4"),
+  };
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", rows, {}).ok());
+  EXPECT_EQ(Rows(w.get(), "SELECT unique_id, title, bus_partition, bus_offset FROM pins ORDER BY unique_id"),
+            (std::vector<std::vector<std::string>>{{"a", "a-newest-time", "0", "1"},
+                                                   {"b", "b-p2-wins-on-partition", "2", "3"},
+                                                   {"c", "c-o8-wins-on-offset", "1", "8"}}));
+}
+
+TEST_F(SqliteWarehouseTest, ReplacingADateIsIdempotentAndLeavesOtherDatesAlone) {
+  auto w = Open();
+  ASSERT_TRUE(w->ReplaceDate("2026-11-25", std::vector{Row("x", "2026-11-25T10:00:00Z", 0, 0)}, {}).ok());
+  std::vector<WarehouseRow> day = {Row("a", "2026-11-26T10:00:00Z", 0, 1), Row("b", "2026-11-26T10:00:00Z", 0, 2)};
+  WarehouseReject reject{"invalid_json", "", "not JSON", "{oops", 0, 3, At("2026-11-26T10:00:00Z")};
+  for (int run = 0; run < 3; ++run) {
+    ASSERT_TRUE(w->ReplaceDate("2026-11-26", day, std::vector{reject}).ok());
+  }
+  EXPECT_EQ(Rows(w.get(), "SELECT dt, count(*) FROM pins GROUP BY dt ORDER BY dt"),
+            (std::vector<std::vector<std::string>>{{"2026-11-25", "1"}, {"2026-11-26", "2"}}));
+  EXPECT_EQ(Rows(w.get(), "SELECT dt, reason, field, detail, raw, bus_offset, ingested_at FROM pins_rejected"),
+            (std::vector<std::vector<std::string>>{
+                {"2026-11-26", "invalid_json", "NULL", "not JSON", "{oops", "3", "2026-11-26T10:00:00.000000Z"}}));
+  // A smaller re-run replaces, it does not merge.
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", std::vector{Row("c", "2026-11-26T10:00:00Z", 0, 9)}, {}).ok());
+  EXPECT_EQ(Rows(w.get(), "SELECT unique_id FROM pins WHERE dt='2026-11-26'"),
+            (std::vector<std::vector<std::string>>{{"c"}}));
+  EXPECT_EQ(Rows(w.get(), "SELECT count(*) FROM pins_rejected"), (std::vector<std::vector<std::string>>{{"0"}}));
+}
+
+TEST_F(SqliteWarehouseTest, AnUncommittedReplacementChangesNothing) {
+  auto w = Open();
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", std::vector{Row("a", "2026-11-26T10:00:00Z", 0, 1)}, {}).ok());
+  {
+    auto r = w->BeginReplace("2026-11-26");
+    ASSERT_TRUE(r.ok());
+    ASSERT_TRUE((*r)->AddRows(std::vector{Row("b", "2026-11-26T10:00:00Z", 0, 2)}).ok());
+    auto counts = (*r)->Counts();
+    ASSERT_TRUE(counts.ok());
+    EXPECT_EQ(counts->rows, 1);  // the old "a" is gone inside the transaction
+    // Other connections still see the old date while it is open.
+    auto reader = SqliteWarehouse::Open(dir_.File("w.db"), {.read_only = true});
+    ASSERT_TRUE(reader.ok());
+    EXPECT_EQ(Rows(reader->get(), "SELECT unique_id FROM pins"), (std::vector<std::vector<std::string>>{{"a"}}));
+  }  // destroyed without Commit
+  EXPECT_EQ(Rows(w.get(), "SELECT unique_id FROM pins"), (std::vector<std::vector<std::string>>{{"a"}}));
+}
+
+std::vector<WarehouseRow> Scan(Warehouse* w, const std::string& dt, int64_t first, int64_t count) {
+  std::vector<WarehouseRow> seen;
+  Status st = w->ScanDate(dt, first, count, [&](const WarehouseRow& row) {
+    seen.push_back(row);
+    return Status::Ok();
+  });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return seen;
+}
+
+TEST_F(SqliteWarehouseTest, ScanDateReturnsEveryFieldInFirstAddedOrder) {
+  auto w = Open();
+  WarehouseRow full = Row("f", "2026-11-26T10:00:00.123456Z", 2, 40, "Title \"quoted\"\nline");
+  full.record.ind = 7;
+  full.record.description = "desc …\u00a0";
+  full.record.poster_name = "poster";
+  full.record.follower_count = 12000;
+  full.record.tag_list = {"a,b", "quote\"", "tab\t", "😀"};
+  full.record.is_video = false;
+  full.record.media_type = "image";
+  full.record.image_src = "https://i.pinimg.com/x.jpg";
+  full.record.downloaded = true;
+  full.record.save_location = "/data/art";
+  full.record.category = "art";
+  WarehouseRow sparse = Row("e", "2026-11-26T10:00:01Z", 0, 1);
+  sparse.record.title.reset();
+  ASSERT_TRUE(w->ReplaceDate("2026-11-25", std::vector{Row("z", "2026-11-25T10:00:00Z", 0, 0)}, {}).ok());
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", std::vector{full, sparse}, {}).ok());
+  auto reader = w->OpenReader();
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  std::vector<WarehouseRow> seen = Scan(reader->get(), "2026-11-26", 0, 100);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], full);
+  EXPECT_EQ(seen[1], sparse);
+  EXPECT_EQ(Rows(w.get(), "SELECT tag_list, is_video, downloaded FROM pins WHERE unique_id='f'"),
+            (std::vector<std::vector<std::string>>{{R"(["a,b","quote\"","tab\t","😀"])", "0", "1"}}));
+}
+
+TEST_F(SqliteWarehouseTest, ScanDateRangesSplitTheDateEvenWithHoles) {
+  auto w = Open();
+  std::vector<WarehouseRow> rows;
+  for (int i = 0; i < 10; ++i) rows.push_back(Row("id" + std::to_string(i), "2026-11-26T10:00:00Z", 0, i));
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", rows, {}).ok());
+  auto ids = [](const std::vector<WarehouseRow>& v) {
+    std::string out;
+    for (const auto& r : v) out += r.record.unique_id.substr(2);
+    return out;
+  };
+  EXPECT_EQ(ids(Scan(w.get(), "2026-11-26", 0, 4)), "0123");
+  EXPECT_EQ(ids(Scan(w.get(), "2026-11-26", 4, 4)), "4567");
+  EXPECT_EQ(ids(Scan(w.get(), "2026-11-26", 8, 4)), "89");
+  EXPECT_EQ(ids(Scan(w.get(), "2026-11-27", 0, 4)), "");
+  Collect ignored;
+  ASSERT_TRUE(w->Query("DELETE FROM pins WHERE unique_id = 'id2'", &ignored).ok());  // a hole
+  EXPECT_EQ(ids(Scan(w.get(), "2026-11-26", 0, 4)), "0134");
+  EXPECT_EQ(ids(Scan(w.get(), "2026-11-26", 4, 4)), "5678");
+  EXPECT_EQ(ids(Scan(w.get(), "2026-11-26", 8, 4)), "9");
+}
+
+TEST_F(SqliteWarehouseTest, IngestedAtIsStoredAsFixedWidthRfc3339Micros) {
+  auto w = Open();
+  std::vector<WarehouseRow> rows = {Row("a", "2026-11-26T10:00:00.000001Z", 0, 1),
+                                    Row("b", "2026-11-26T10:00:00.999999Z", 0, 2),
+                                    Row("c", "2026-11-26T10:00:01Z", 0, 3),
+                                    Row("d", "1969-12-31T23:59:59.000001Z", 0, 4)};
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", rows, {}).ok());
+  EXPECT_EQ(Rows(w.get(), "SELECT ingested_at FROM pins ORDER BY unique_id"),
+            (std::vector<std::vector<std::string>>{{"2026-11-26T10:00:00.000001Z"},
+                                                   {"2026-11-26T10:00:00.999999Z"},
+                                                   {"2026-11-26T10:00:01.000000Z"},
+                                                   {"1969-12-31T23:59:59.000001Z"}}));
+}
+
+TEST_F(SqliteWarehouseTest, NewDatabasesUseLargePages) {
+  auto w = Open();
+  EXPECT_EQ(Rows(w.get(), "PRAGMA page_size"), (std::vector<std::vector<std::string>>{{"65536"}}));
+}
+
+TEST_F(SqliteWarehouseTest, BadDatesAndRowsWithoutIngestedAtAreRefused) {
+  auto w = Open();
+  EXPECT_EQ(w->BeginReplace("2026-2-3").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(w->BeginReplace("2026-02-30").status().code(), StatusCode::kInvalidArgument);
+  WarehouseRow row = Row("a", "2026-11-26T10:00:00Z", 0, 1);
+  row.record.ingested_at.reset();
+  EXPECT_EQ(w->ReplaceDate("2026-11-26", std::vector{row}, {}).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(SqliteWarehouseTest, QueryStreamsEveryStatementAndPassesErrorsThrough) {
+  auto w = Open();
+  Collect c;
+  ASSERT_TRUE(w->Query("SELECT 1 AS one, 2.5 AS x, NULL AS n, 'é' AS s, x'00ff' AS b; -- note\n SELECT 2", &c).ok());
+  ASSERT_EQ(c.columns.size(), 2u);
+  EXPECT_EQ(c.columns[0], (std::vector<std::string>{"one", "x", "n", "s", "b"}));
+  EXPECT_EQ(c.rows[0], (std::vector<std::string>{"1", "2.5", "NULL", "é", "X'00FF'"}));
+  EXPECT_EQ(c.rows[1], (std::vector<std::string>{"2"}));
+  Status bad = w->Query("SELECT nope FROM pins", &c);
+  EXPECT_EQ(bad.message(), "no such column: nope");
+}
+
+TEST_F(SqliteWarehouseTest, ReadOnlyRefusesWritesAndAMissingFileIsNotFound) {
+  auto missing = SqliteWarehouse::Open(dir_.File("absent.db"), {.read_only = true});
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("pinpipe batch"), std::string::npos);
+  Open().reset();
+  auto reader = Open(/*read_only=*/true);
+  Collect c;
+  Status st = reader->Query("DELETE FROM pins", &c);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("readonly"), std::string::npos) << st.message();
+}
+
+TEST_F(SqliteWarehouseTest, ALiveSinkRejectTableInTheSameFileIsExplained) {
+  {
+    auto db = SqliteDb::Open(dir_.File("w.db"));
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("CREATE TABLE pins_rejected (id INTEGER PRIMARY KEY, reason TEXT)").ok());
+  }
+  auto w = SqliteWarehouse::Open(dir_.File("w.db"), {});
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.status().message().find("separate files"), std::string::npos) << w.status().message();
+}
+
+TEST(TagListJsonTest, RoundTripsAndRejectsGarbage) {
+  std::vector<std::string> tags = {"", "plain", "with \"quote\" and \\", "ctl\x01", "é😀"};
+  auto back = TagListFromJson(TagListToJson(tags));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, tags);
+  EXPECT_EQ(*TagListFromJson(" [ \"a\" , \"\\u00e9\\ud83d\\ude00\" ] "), (std::vector<std::string>{"a", "é😀"}));
+  EXPECT_TRUE(TagListFromJson("[]")->empty());
+  for (const char* bad : {"", "[", "[1]", "[\"a\",]", "{}", "[\"a\"] x", "[\"\\ud800\"]"}) {
+    EXPECT_FALSE(TagListFromJson(bad).ok()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace pinpipe::sinks::sqlite

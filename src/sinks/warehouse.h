@@ -1,0 +1,133 @@
+// The warehouse: where `batch` replaces one date of clean, deduplicated pins
+// (table `pins`) and its rejects (`pins_rejected`) atomically, and where
+// `query` runs ad-hoc SQL. Backends: SQLite (embedded default); ClickHouse
+// later, behind the same interface. Tables: docs/lake-layout.md, spec/cli.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "pin/pin.h"
+
+namespace pinpipe::sinks {
+
+// One clean record and where it came from. REQUIRES: record.ingested_at set.
+struct WarehouseRow {
+  pin::CleanRecord record;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  friend bool operator==(const WarehouseRow&, const WarehouseRow&) = default;
+};
+
+// One rejected raw record of the date.
+struct WarehouseReject {
+  std::string reason;  // pin::RejectReasonName
+  std::string field;   // empty: none
+  std::string detail;
+  std::string raw;     // the whole raw record, valid UTF-8
+  int32_t partition = 0;
+  int64_t offset = 0;
+  UnixMicros ingested_at = 0;
+};
+
+struct DateCounts {
+  int64_t rows = 0;     // distinct unique_ids of the date
+  int64_t rejects = 0;
+};
+
+// One date being replaced: the date starts empty, rows and rejects are
+// added, and Commit makes the new date visible at once. Destroying it
+// without Commit discards everything (the old date stays). Externally
+// serialized; must not outlive its Warehouse.
+class DateReplacement {
+ public:
+  virtual ~DateReplacement() = default;
+  // A unique_id may repeat, within a call or across calls: the date keeps
+  // the row with the greatest (ingested_at, partition, offset) — the same
+  // order the stream path uses (sinks::IsNewer).
+  virtual Status AddRows(std::span<const WarehouseRow> rows) = 0;
+  virtual Status AddRejects(std::span<const WarehouseReject> rejects) = 0;
+  // What the date holds now, uncommitted additions included.
+  virtual Result<DateCounts> Counts() = 0;
+  virtual Status Commit() = 0;
+};
+
+// A cell of a query result: its SQL type and its text form (numbers as
+// written by the database, NULL as empty text).
+struct QueryValue {
+  enum class Type : uint8_t { kNull, kInteger, kReal, kText, kBlob };
+  Type type = Type::kNull;
+  std::string text;
+};
+
+// Receives a query's result sets as they are produced.
+class QueryResultSink {
+ public:
+  virtual ~QueryResultSink() = default;
+  // Called once per statement that returns columns, before its rows.
+  virtual Status Columns(const std::vector<std::string>& names) = 0;
+  virtual Status Row(std::span<const QueryValue> values) = 0;
+};
+
+// Thread-compatible: one thread at a time; separate Warehouse objects (one
+// per thread or process) may work on the same database.
+class Warehouse {
+ public:
+  virtual ~Warehouse() = default;
+
+  // Starts replacing date `dt` ("YYYY-MM-DD"); kInvalidArgument for a bad
+  // date; kUnavailable when another writer holds the database.
+  virtual Result<std::unique_ptr<DateReplacement>> BeginReplace(std::string_view dt) = 0;
+  // Committed rows `first`..`first + count - 1` of date `dt` in its stable
+  // order: the order each unique_id was first added by the replacement that
+  // wrote the date (so a re-run fed in the same order scans the same way).
+  // Reads only; never takes the write lock.
+  virtual Status ScanDate(std::string_view dt, int64_t first, int64_t count,
+                          const std::function<Status(const WarehouseRow&)>& fn) = 0;
+  virtual Result<DateCounts> CountDate(std::string_view dt) = 0;
+  // Another connection to the same warehouse for reading, to be used by
+  // another thread (parallel scans).
+  virtual Result<std::unique_ptr<Warehouse>> OpenReader() = 0;
+  // Runs one or more SQL statements, streaming every result set to `sink`.
+  // The database's own error message is returned as it is.
+  virtual Status Query(std::string_view sql, QueryResultSink* sink) = 0;
+  // Where this warehouse lives, for messages ("sqlite:/data/warehouse.db").
+  virtual std::string Describe() const = 0;
+
+  // BeginReplace + AddRows + AddRejects + Commit, for small loads.
+  Status ReplaceDate(std::string_view dt, std::span<const WarehouseRow> rows,
+                     std::span<const WarehouseReject> rejects) {
+    PINPIPE_ASSIGN_OR_RETURN(std::unique_ptr<DateReplacement> replacement, BeginReplace(dt));
+    PINPIPE_RETURN_IF_ERROR(replacement->AddRows(rows));
+    PINPIPE_RETURN_IF_ERROR(replacement->AddRejects(rejects));
+    return replacement->Commit();
+  }
+};
+
+struct WarehouseOptions {
+  // Open for reading only (`pinpipe query` without --allow-write): writes fail.
+  bool read_only = false;
+  // SQLite: wait this long for another writer's lock.
+  int busy_timeout_ms = 10000;
+  // SQLite: page cache of the connection, MiB (a day's replace touches the
+  // date's primary-key index at random; it should fit).
+  int cache_mib = 128;
+  // SQLite: page size of a database this open creates. Large pages make
+  // bulk loads and scans cheaper; point lookups barely notice.
+  int sqlite_page_size = 65536;
+};
+
+// Opens the warehouse a URL names:
+//   sqlite:<path>               SQLite file (schema created on first use)
+//   clickhouse://host:8123/db   not built yet: kInvalidArgument
+// kNotFound when a read-only open finds no database at the path.
+Result<std::unique_ptr<Warehouse>> OpenWarehouse(const std::string& url, const WarehouseOptions& options = {});
+
+}  // namespace pinpipe::sinks
