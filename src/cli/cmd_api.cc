@@ -127,7 +127,7 @@ std::pair<CLI::App*, RunFn> SetupApi(CLI::App& app, const GlobalOptions& globals
   sub->add_option("--listen", flags->server.listen, "host:port to serve on (port 0: any free port)")
       ->capture_default_str();
   AddBusFlags(sub, &flags->bus);
-  sub->add_option("--io-threads", flags->server.io_threads, "HTTP threads (0: one per core)")->capture_default_str();
+  sub->add_option("--io-threads", flags->server.io_threads, "HTTP threads (0: half the cores, at least 1)")->capture_default_str();
   sub->add_option("--token-file", flags->token_file,
                   "File holding a bearer token that POST requests must send (Authorization: Bearer <token>)");
   sub->add_option("--api-token", flags->api_token,

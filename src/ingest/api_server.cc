@@ -90,7 +90,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiOptions& options, b
   PINPIPE_ASSIGN_OR_RETURN(metrics::ListenAddress address, metrics::ParseListenAddress(options.listen));
   auto impl = std::make_unique<Impl>(options, producer, registry, clock);
   int threads = options.io_threads > 0 ? options.io_threads
-                                       : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+                                       : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / 2);
   for (int i = 0; i < threads; ++i) impl->workers.push_back(std::make_unique<Worker>(&impl->state));
   for (auto& w : impl->workers) {
     PinIntake* intake = &w->intake;

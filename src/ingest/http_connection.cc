@@ -238,10 +238,10 @@ void Connection::OnAppended(const Status& status, std::span<const bus::Position>
   }
   state_->metrics.RecordsAccepted(positions.size());
   if (route_ == Route::kPin && !positions.empty()) {
-    body_ = PinIntake::PinAccepted(positions.front());
+    PinIntake::PinAccepted(positions.front(), &body_);
   } else {
     state_->metrics.BatchSize(positions.size() + intake_.rejected);
-    body_ = PinIntake::PinsAccepted(positions.size(), intake_);
+    PinIntake::PinsAccepted(positions.size(), intake_, &body_);
   }
   Respond(Reply(202, body_));
 }

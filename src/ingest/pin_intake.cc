@@ -84,13 +84,15 @@ void PinIntake::PreparePins(std::string_view body, BodyType type, size_t max_rec
   }
 }
 
-std::string PinIntake::PinAccepted(const bus::Position& position) {
-  return fmt::format(R"({{"partition":{},"offset":{}}})", position.partition, position.offset);
+void PinIntake::PinAccepted(const bus::Position& position, std::string* out) {
+  out->clear();
+  fmt::format_to(std::back_inserter(*out), R"({{"partition":{},"offset":{}}})", position.partition, position.offset);
 }
 
-std::string PinIntake::PinsAccepted(size_t accepted, const Intake& intake) {
-  return fmt::format(R"({{"accepted":{},"rejected":{},"rejects":[{}]}})", accepted, intake.rejected,
-                     intake.rejects_json);
+void PinIntake::PinsAccepted(size_t accepted, const Intake& intake, std::string* out) {
+  out->clear();
+  fmt::format_to(std::back_inserter(*out), R"({{"accepted":{},"rejected":{},"rejects":[{}]}})", accepted,
+                 intake.rejected, intake.rejects_json);
 }
 
 }  // namespace pinpipe::ingest

@@ -39,9 +39,10 @@ class PinIntake {
   // A batch (POST /pins): valid records are appended, the others listed.
   void PreparePins(std::string_view body, BodyType type, size_t max_records, UnixMicros now, Intake* out);
 
-  // Bodies of the 202 answers once the bus confirmed the messages.
-  static std::string PinAccepted(const bus::Position& position);
-  static std::string PinsAccepted(size_t accepted, const Intake& intake);
+  // Bodies of the 202 answers once the bus confirmed the messages; they
+  // overwrite *out, reusing its capacity.
+  static void PinAccepted(const bus::Position& position, std::string* out);
+  static void PinsAccepted(size_t accepted, const Intake& intake, std::string* out);
 
   // Called once per rejected record (metrics hook); may be empty.
   std::function<void(pin::RejectReason)> on_reject;

@@ -55,10 +55,9 @@ std::string ErrorBody(std::string_view code, std::string_view detail) {
 
 namespace {
 
-void AppendRejectionFields(const pin::Rejection& rejection, std::string* out) {
-  out->append("\"reason\":");
-  pin::AppendJsonString(pin::RejectReasonName(rejection.reason), out);
-  out->append(",\"field\":");
+// `"field":"<field>"|null,"detail":"<detail>"`
+void AppendFieldAndDetail(const pin::Rejection& rejection, std::string* out) {
+  out->append("\"field\":");
   if (rejection.field.empty()) {
     out->append("null");
   } else {
@@ -73,21 +72,17 @@ void AppendRejectionFields(const pin::Rejection& rejection, std::string* out) {
 std::string RejectionBody(const pin::Rejection& rejection) {
   std::string out = "{\"error\":";
   pin::AppendJsonString(pin::RejectReasonName(rejection.reason), &out);
-  out.append(",\"field\":");
-  if (rejection.field.empty()) {
-    out.append("null");
-  } else {
-    pin::AppendJsonString(rejection.field, &out);
-  }
-  out.append(",\"detail\":");
-  pin::AppendJsonString(rejection.detail, &out);
+  out.push_back(',');
+  AppendFieldAndDetail(rejection, &out);
   out.push_back('}');
   return out;
 }
 
 void AppendLineReject(int64_t line, const pin::Rejection& rejection, std::string* out) {
-  fmt::format_to(std::back_inserter(*out), "{{\"line\":{},", line);
-  AppendRejectionFields(rejection, out);
+  fmt::format_to(std::back_inserter(*out), "{{\"line\":{},\"reason\":", line);
+  pin::AppendJsonString(pin::RejectReasonName(rejection.reason), out);
+  out->push_back(',');
+  AppendFieldAndDetail(rejection, out);
   out->push_back('}');
 }
 

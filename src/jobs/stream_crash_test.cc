@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <random>
 
 #include "bus/open_bus.h"
 #include "jobs/stream_test_fixture.h"
@@ -15,10 +14,9 @@ namespace pinpipe::jobs {
 namespace {
 
 using ::pinpipe::testing::PinpipeBin;
-using ::pinpipe::testing::Subprocess;
 using ::pinpipe::testing::TempDir;
 
-constexpr int kRecords = 6000;
+constexpr int kRecords = 20000;
 constexpr int kKills = 25;
 
 TEST(StreamCrashTest, KillNineAtRandomPointsLosesAndDoublesNothingInSqlite) {
@@ -41,26 +39,11 @@ TEST(StreamCrashTest, KillNineAtRandomPointsLosesAndDoublesNothingInSqlite) {
 
   const std::vector<std::string> argv = {PinpipeBin(), "--data-dir", dir.path(), "--log-level", "warn",
                                          "stream",     "--once",     "--bus",    bus_url,       "--sink",
-                                         sink_url,     "--batch-records", "40", "--batch-delay-ms", "1"};
-  std::mt19937 rng(7);
-  int killed_running = 0;
-  int killed_mid_stream = 0;  // with some but not all records committed
-  for (int i = 0; i < 4 * kKills && killed_running < kKills; ++i) {
-    ::pinpipe::testing::SpawnOptions spawn;
-    spawn.stderr_path = dir.File("stderr");
-    auto child = Subprocess::Start(argv, spawn);
-    ASSERT_TRUE(child.has_value());
-    auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(2, 60)(rng));
-    if (child->Wait(delay).has_value()) continue;  // finished before the kill: nothing left to do
-    child->Signal(SIGKILL);
-    EXPECT_EQ(child->Wait(std::chrono::seconds(30)), 128 + SIGKILL);
-    ++killed_running;
-    auto now = testing::ReadLiveTables(sink_url);
-    if (now.ok() && !now->positions.empty() && now->positions != want.positions) ++killed_mid_stream;
-  }
-  std::printf("kills: %d while running, %d mid-stream\n", killed_running, killed_mid_stream);
-  EXPECT_GE(killed_running, kKills);
-  EXPECT_GE(killed_mid_stream, 5) << "the kills should land while the stream is half done";
+                                         sink_url,     "--batch-records", "20", "--batch-delay-ms", "1"};
+  testing::KillLoopResult kills = testing::KillNineLoop(argv, sink_url, want.positions, kKills, 7, dir.File("stderr"));
+  std::printf("kills: %d while running, %d mid-stream\n", kills.killed, kills.mid_stream);
+  EXPECT_GE(kills.killed, kKills);
+  EXPECT_GE(kills.mid_stream, kKills / 2) << "the kills should land while the stream is half done";
 
   ::pinpipe::testing::RunResult last = ::pinpipe::testing::Run(argv);
   ASSERT_EQ(last.exit_code, 0) << last.err;

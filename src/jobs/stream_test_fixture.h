@@ -2,8 +2,9 @@
 // and tests/integration/stream_*_test.cc, never by product code): a log of raw
 // records with replays (some older than the version before them, some under
 // a differently spelled key so versions land in other partitions) and every
-// kind of bad row; the exact tables a correct stream must leave behind; and a
-// reader of those tables from SQLite or PostgreSQL in one comparable form.
+// kind of bad row; the exact tables a correct stream must leave behind; a
+// reader of those tables from SQLite or PostgreSQL in one comparable form;
+// and a kill -9 loop around `pinpipe stream`.
 #pragma once
 
 #include <algorithm>
@@ -14,6 +15,8 @@
 #include <map>
 #include <random>
 #include <set>
+#include <csignal>
+#include <thread>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +27,7 @@
 #include "sinks/live_sink.h"
 #include "sinks/postgres/pg_connection.h"
 #include "sinks/sqlite/sqlite_db.h"
+#include "subprocess.h"
 
 namespace pinpipe::jobs::testing {
 
@@ -313,6 +317,61 @@ inline std::string DiffTables(const LiveTables& want, const LiveTables& got) {
           std::to_string(got.live.size()) + "\n" + out;
   }
   return out;
+}
+
+struct KillLoopResult {
+  int killed = 0;      // SIGKILLs that hit a running stream
+  int mid_stream = 0;  // ... with some but not all positions committed
+};
+
+// Sum of the stored next offsets of topic "pins" (cheap: pinpipe_offsets only);
+// 0 when nothing is stored or the database cannot be read.
+inline int64_t PositionSum(const std::string& sink_url) {
+  const std::string sql = "SELECT coalesce(sum(next_offset), 0) FROM pinpipe_offsets WHERE topic = 'pins'";
+  if (sink_url.starts_with("sqlite:")) {
+    auto db = sinks::sqlite::SqliteDb::Open(sink_url.substr(7), {.read_only = true});
+    if (!db.ok()) return 0;
+    auto st = (*db)->Prepare(sql);
+    return st.ok() && st->Step().value_or(false) ? st->ColumnInt(0) : 0;
+  }
+  auto conn = sinks::postgres::PgConnection::Connect(sink_url, std::chrono::seconds(5), "test");
+  if (!conn.ok()) return 0;
+  auto r = (*conn)->Query(sql);
+  return r.ok() && r->Rows() == 1 ? std::stoll(std::string(r->Text(0, 0))) : 0;
+}
+
+// Starts `argv` (a `pinpipe stream` command) again and again and kills it
+// with SIGKILL `kills` times: even rounds at a random instant 2-60 ms after
+// start (startup, reading positions, the first batch), odd rounds a random
+// 0-15 ms after it was seen committing, so kills land mid-stream however fast
+// the binary is (e.g. under sanitizers). A round whose process ends first
+// kills nothing. `end` is the positions of a fully drained log.
+inline KillLoopResult KillNineLoop(const std::vector<std::string>& argv, const std::string& sink_url,
+                                   const sinks::PositionMap& end, int kills, uint32_t seed,
+                                   const std::string& stderr_path) {
+  KillLoopResult r;
+  std::mt19937 rng(seed);
+  for (int round = 0; round < 6 * kills && r.killed < kills; ++round) {
+    ::pinpipe::testing::SpawnOptions spawn;
+    spawn.stderr_path = stderr_path;
+    auto child = ::pinpipe::testing::Subprocess::Start(argv, spawn);
+    if (!child) return r;
+    if (round % 2 == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(2, 60)(rng)));
+    } else {
+      int64_t before = PositionSum(sink_url);
+      ::pinpipe::testing::WaitFor([&] { return !child->Running() || PositionSum(sink_url) > before; },
+                                  std::chrono::seconds(20));
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 15)(rng)));
+    }
+    if (!child->Running()) continue;  // finished first: nothing was killed
+    child->Signal(SIGKILL);
+    child->Wait(std::chrono::seconds(30));
+    ++r.killed;
+    auto now = ReadLiveTables(sink_url);
+    if (now.ok() && !now->positions.empty() && now->positions != end) ++r.mid_stream;
+  }
+  return r;
 }
 
 }  // namespace pinpipe::jobs::testing

@@ -88,7 +88,9 @@ class Warehouse {
   // Committed rows `first`..`first + count - 1` of date `dt` in its stable
   // order: the order each unique_id was first added by the replacement that
   // wrote the date (so a re-run fed in the same order scans the same way).
-  // Reads only; never takes the write lock.
+  // The ranges [0, c), [c, 2c), ... return every row exactly once; a range
+  // may return fewer than `count` rows if rows were deleted by hand. Reads
+  // only; never takes the write lock.
   virtual Status ScanDate(std::string_view dt, int64_t first, int64_t count,
                           const std::function<Status(const WarehouseRow&)>& fn) = 0;
   virtual Result<DateCounts> CountDate(std::string_view dt) = 0;
@@ -119,9 +121,10 @@ struct WarehouseOptions {
   // SQLite: page cache of the connection, MiB (a day's replace touches the
   // date's primary-key index at random; it should fit).
   int cache_mib = 128;
-  // SQLite: page size of a database this open creates. Large pages make
-  // bulk loads and scans cheaper; point lookups barely notice.
-  int sqlite_page_size = 65536;
+  // SQLite: page size of a database this open creates. 16 KiB measured
+  // best for a day's replace (1M rows: insert ~15% and delete ~2x cheaper
+  // than 4 KiB; 64 KiB inserts no faster and deletes 2x slower).
+  int sqlite_page_size = 16384;
 };
 
 // Opens the warehouse a URL names:

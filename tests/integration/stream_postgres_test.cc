@@ -7,7 +7,6 @@
 #include <signal.h>
 
 #include <atomic>
-#include <random>
 #include <thread>
 
 #include "bus/open_bus.h"
@@ -306,23 +305,11 @@ TEST_F(StreamPostgresTest, StreamerRunOnceIsExact) {
 TEST_F(StreamPostgresTest, KillNineAtRandomPointsLosesAndDoublesNothing) {
   MakeLog(6000, 12);
   std::vector<std::string> argv = StreamArgv(/*once=*/true, 40);
-  std::mt19937 rng(13);
-  int killed = 0, mid_stream = 0;
-  for (int i = 0; i < 120 && killed < 25; ++i) {
-    ::pinpipe::testing::SpawnOptions spawn;
-    spawn.stderr_path = dir_.File("stderr");
-    auto child = Subprocess::Start(argv, spawn);
-    ASSERT_TRUE(child.has_value());
-    if (child->Wait(std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 120)(rng)))) continue;
-    child->Signal(SIGKILL);
-    EXPECT_EQ(child->Wait(std::chrono::seconds(30)), 128 + SIGKILL);
-    ++killed;
-    auto now = ReadLiveTables(sink_url_);
-    if (now.ok() && !now->positions.empty() && now->positions != want_.positions) ++mid_stream;
-  }
-  std::printf("kills: %d while running, %d mid-stream\n", killed, mid_stream);
-  EXPECT_GE(killed, 20);
-  EXPECT_GE(mid_stream, 5);
+  jobs::testing::KillLoopResult kills =
+      jobs::testing::KillNineLoop(argv, sink_url_, want_.positions, 25, 13, dir_.File("stderr"));
+  std::printf("kills: %d while running, %d mid-stream\n", kills.killed, kills.mid_stream);
+  EXPECT_GE(kills.killed, 25);
+  EXPECT_GE(kills.mid_stream, 12);
   auto last = ::pinpipe::testing::Run(argv);
   ASSERT_EQ(last.exit_code, 0) << last.err;
   ExpectExact();

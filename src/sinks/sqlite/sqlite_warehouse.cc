@@ -144,19 +144,22 @@ Result<DateCounts> CountDateIn(SqliteDb* db, std::string_view dt) {
 
 // Rows first..first+count-1 of the date in rowid order (the order each
 // unique_id was first added). A replacement gives its rows consecutive
-// rowids, so the range is a rowid range; otherwise LIMIT/OFFSET (slower).
+// rowids and records them in pins_dates, so the range is a rowid range.
 Status ScanDateIn(SqliteDb* db, std::string_view dt, int64_t first, int64_t count,
                   const std::function<Status(const WarehouseRow&)>& fn) {
   if (first < 0 || count <= 0) return Status::Ok();
+  // The rowid range recorded when the date was loaded: a part of the date
+  // is then a rowid range lookup. Rows deleted by hand leave holes (a
+  // range may return fewer rows); without a record, LIMIT/OFFSET.
   PINPIPE_ASSIGN_OR_RETURN(Statement bounds,
-                           db->Prepare("SELECT min(rowid), max(rowid), count(*) FROM pins WHERE dt = ?1"));
+                           db->Prepare("SELECT first_rowid, last_rowid FROM pins_dates WHERE dt = ?1"));
   PINPIPE_RETURN_IF_ERROR(bounds.BindText(1, dt));
   PINPIPE_ASSIGN_OR_RETURN(bool has_row, bounds.Step());
-  if (!has_row || bounds.IsNull(0)) return Status::Ok();
-  int64_t lo = bounds.ColumnInt(0), hi = bounds.ColumnInt(1), n = bounds.ColumnInt(2);
-  bool contiguous = hi - lo + 1 == n;
+  bool contiguous = has_row && !bounds.IsNull(0) && !bounds.IsNull(1);
+  int64_t lo = contiguous ? bounds.ColumnInt(0) : 0;
+  int64_t hi = contiguous ? bounds.ColumnInt(1) : -1;
   std::string sql = std::string("SELECT ") + kColumns + " FROM pins WHERE " +
-                    (contiguous ? "rowid >= ?2 AND rowid < ?3 AND dt = ?1 ORDER BY rowid"
+                    (contiguous ? "rowid >= ?2 AND rowid < ?3 AND +dt = ?1 ORDER BY rowid"
                                 : "dt = ?1 ORDER BY rowid LIMIT ?3 OFFSET ?2");
   PINPIPE_ASSIGN_OR_RETURN(Statement scan, db->Prepare(sql));
   PINPIPE_RETURN_IF_ERROR(scan.BindText(1, dt));
@@ -181,9 +184,17 @@ class SqliteDateReplacement final : public DateReplacement {
     if (!done_) (void)db_->Rollback();
   }
 
-  // Opens the transaction and empties the date.
+  // Opens the transaction and empties the date: first the rowid range the
+  // last load recorded (rows in table order: sequential pages; "+dt" keeps
+  // the planner on the rowid range), then whatever else the date holds.
   Status Start() {
     PINPIPE_RETURN_IF_ERROR(db_->Begin());
+    PINPIPE_ASSIGN_OR_RETURN(Statement del_range,
+                             db_->Prepare("DELETE FROM pins WHERE rowid BETWEEN (SELECT first_rowid FROM pins_dates "
+                                          "WHERE dt = ?1) AND (SELECT last_rowid FROM pins_dates WHERE dt = ?1) "
+                                          "AND +dt = ?1"));
+    PINPIPE_RETURN_IF_ERROR(del_range.BindText(1, dt_));
+    PINPIPE_RETURN_IF_ERROR(del_range.Run());
     PINPIPE_ASSIGN_OR_RETURN(Statement del, db_->Prepare("DELETE FROM pins WHERE dt = ?1"));
     PINPIPE_RETURN_IF_ERROR(del.BindText(1, dt_));
     PINPIPE_RETURN_IF_ERROR(del.Run());
@@ -226,12 +237,27 @@ class SqliteDateReplacement final : public DateReplacement {
     PINPIPE_CHECK(!done_);
     upsert_ = Statement();
     reject_ = Statement();
+    PINPIPE_RETURN_IF_ERROR(RecordDate());
     PINPIPE_RETURN_IF_ERROR(db_->Commit());
     done_ = true;
     return Status::Ok();
   }
 
  private:
+  // Upserts the date's row in pins_dates (counts, rowid range, load time).
+  Status RecordDate() {
+    PINPIPE_ASSIGN_OR_RETURN(DateCounts counts, CountDateIn(db_, dt_));
+    PINPIPE_ASSIGN_OR_RETURN(Statement record,
+                             db_->Prepare("INSERT OR REPLACE INTO pins_dates (dt, rows, rejects, first_rowid, "
+                                          "last_rowid, loaded_at) SELECT ?1, ?2, ?3, min(rowid), max(rowid), ?4 "
+                                          "FROM pins WHERE dt = ?1"));
+    PINPIPE_RETURN_IF_ERROR(record.BindText(1, dt_));
+    PINPIPE_RETURN_IF_ERROR(record.BindInt(2, counts.rows));
+    PINPIPE_RETURN_IF_ERROR(record.BindInt(3, counts.rejects));
+    PINPIPE_RETURN_IF_ERROR(record.BindText(4, FormatRfc3339Micros(RealClock()->NowMicros())));
+    return record.Run();
+  }
+
   SqliteDb* db_;  // borrowed from the warehouse
   std::string dt_;
   Statement upsert_;

@@ -18,11 +18,13 @@ struct Migration {
 
 // ingested_at: RFC 3339 UTC with microseconds (fixed width, so text order is
 // time order); tag_list: JSON array text; is_video/downloaded: 0/1/NULL.
+// pins_dates: one row per loaded date (counts, when, and the rowid range
+// its rows occupy, so a scan of part of a date is a rowid range lookup).
 // Indexes: the primary key (dt, unique_id) is the dt index (a query on dt
 // searches it: "USING INDEX sqlite_autoindex_pins_1 (dt=?)"); a separate
 // index on dt alone would cost ~15% of every insert for nothing.
 constexpr Migration kMigrations[] = {
-    {1, "warehouse tables: pins, pins_rejected", R"sql(
+    {1, "warehouse tables: pins, pins_rejected, pins_dates", R"sql(
 CREATE TABLE IF NOT EXISTS pins (
   unique_id      TEXT NOT NULL,
   ind            INTEGER,
@@ -55,6 +57,14 @@ CREATE TABLE IF NOT EXISTS pins_rejected (
   ingested_at    TEXT
 );
 CREATE INDEX IF NOT EXISTS pins_rejected_dt ON pins_rejected (dt);
+CREATE TABLE IF NOT EXISTS pins_dates (
+  dt             TEXT PRIMARY KEY NOT NULL,
+  rows           INTEGER NOT NULL,
+  rejects        INTEGER NOT NULL,
+  first_rowid    INTEGER,
+  last_rowid     INTEGER,
+  loaded_at      TEXT NOT NULL
+);
 )sql"},
 };
 
