@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 30
 # Lets ccache reuse objects across clones of the repository.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: all deps test-deps build asan-build fuzz-build test release-test unit-test integration-test \
+.PHONY: all deps test-deps build binary asan-build fuzz-build test release-test unit-test integration-test \
         asan-test fuzz-test demo bench clean format
 
 all: build
@@ -54,7 +54,12 @@ fuzz-test: fuzz-build
 # Sanitizers and fuzzers first, the full release suite last.
 test: asan-test fuzz-test release-test
 
-demo: build
+# Only the binary: the demo needs no test or benchmark targets.
+binary: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target pinpipe
+
+demo: binary
 	@bash scripts/demo-pipeline.sh $(BUILD)/pinpipe
 
 bench: build test-deps
