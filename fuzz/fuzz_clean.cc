@@ -2,7 +2,8 @@
 // that whatever the input bytes, the written line is valid JSON (re-parsed
 // with simdjson, which also validates UTF-8), that cleaning is
 // deterministic (a second Cleaner, with different history, agrees) and that
-// Cleaner::CleanToJson writes the same bytes as Clean + AppendCleanJson.
+// Cleaner::CleanToJson and the NDJSON path's raw-pointer writer write the
+// same bytes as Clean + AppendCleanJson.
 #include <simdjson.h>
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "pin/clean_view.h"
 #include "pin/pin.h"
 
 namespace {
@@ -55,6 +57,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     Require(direct.empty(), "CleanToJson wrote on a reject", direct);
     Require(line.starts_with("{\"line\":1,\"reason\""), "CleanToJson rejected what Clean accepted", line);
+  }
+
+  // The raw-pointer writer of the NDJSON path, within its bound.
+  static pinpipe::pin::CleanViewer* viewer = new pinpipe::pin::CleanViewer();
+  pinpipe::pin::CleanView view;
+  if (viewer->View(raw, &view, &rejection)) {
+    std::string buffer(pinpipe::pin::CleanViewJsonBound(view), '\0');
+    char* end = pinpipe::pin::WriteCleanViewJson(view, buffer.data());
+    Require(end <= buffer.data() + buffer.size(), "WriteCleanViewJson overran its bound", line);
+    buffer.resize(static_cast<size_t>(end - buffer.data()));
+    Require(buffer == line, "WriteCleanViewJson differs from AppendCleanJson", buffer + "\n" + line);
   }
 
   // The bare string writer too, on the raw bytes themselves.

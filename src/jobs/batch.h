@@ -30,7 +30,7 @@ struct BatchOptions {
   std::string dataset = "pins";   // raw/<dataset>/..., clean/<dataset>/...
   int threads = 2;                // workers reading + cleaning objects in parallel
   size_t rows_per_chunk = 4096;   // records handed from a worker to the loader at once
-  size_t chunks_ahead = 4;        // chunks a worker may hold for a later object (memory bound)
+  size_t chunks_ahead = 2;        // chunks a worker may hold for a later object (memory bound)
   int64_t clean_part_rows = 100'000;  // rows per clean part-NNNN object
   int zstd_level = 1;             // clean zone compression (3 is no smaller on this data, 2x slower)
   // Called on the calling thread after each chunk is loaded; may be empty.

@@ -34,6 +34,11 @@ struct CleanView {
 // AppendCleanJson for a view (ingested_at null).
 void AppendCleanViewJson(const CleanView& view, std::string* out);
 
+// The same bytes written at `dst`, which must hold CleanViewJsonBound(view)
+// bytes; returns the end of what was written.
+size_t CleanViewJsonBound(const CleanView& view);
+char* WriteCleanViewJson(const CleanView& view, char* dst);
+
 struct Rejection;
 
 // The cleaning rules proper: raw record -> CleanView or Rejection. Cleaner

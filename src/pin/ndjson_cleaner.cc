@@ -18,9 +18,36 @@
 namespace pinpipe::pin {
 namespace {
 
+// Growable bytes that are never zero-filled (std::string::resize would), so
+// a record can be written straight into reserved space.
+class OutputBuffer {
+ public:
+  void clear() { size_ = 0; }
+  bool empty() const { return size_ == 0; }
+  std::string_view view() const { return {data_.get(), size_}; }
+  // Space for at least n more bytes; Commit() says where writing stopped.
+  char* Reserve(size_t n) {
+    if (size_ + n > capacity_) Grow(size_ + n);
+    return data_.get() + size_;
+  }
+  void Commit(char* end) { size_ = static_cast<size_t>(end - data_.get()); }
+
+ private:
+  void Grow(size_t need) {
+    size_t capacity = std::max({need, 2 * capacity_, size_t{64} << 10});
+    auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
+    data_ = std::move(bigger);
+    capacity_ = capacity;
+  }
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
 struct Chunk {
   LineChunk in;
-  std::string clean;
+  OutputBuffer clean;
   // Rejects as AppendRejectJson wrote them with chunk-relative line numbers
   // (0-based); the writer renumbers them once the chunk's first line is known.
   std::string rejects;
@@ -81,7 +108,7 @@ class ChunkCleaner {
       p = line_end + 1;
     }
     c->stats.lines = line;
-    c->stats.bytes_out = static_cast<int64_t>(c->clean.size());
+    c->stats.bytes_out = static_cast<int64_t>(c->clean.view().size());
   }
 
  private:
@@ -98,8 +125,9 @@ class ChunkCleaner {
     if (viewer_.View(raw, &view_, &rejection_)) {
       ++c->stats.records_out;
       CountNulls(view_, &c->stats.nulls);
-      AppendCleanViewJson(view_, &c->clean);
-      c->clean.push_back('\n');
+      char* end = WriteCleanViewJson(view_, c->clean.Reserve(CleanViewJsonBound(view_) + 1));
+      *end++ = '\n';
+      c->clean.Commit(end);
     } else {
       ++c->stats.rejected[static_cast<int>(rejection_.reason)];
       AddReject(line, rejection_, raw, c);
@@ -266,7 +294,7 @@ Result<NdjsonCleanStats> CleanNdjson(io::SequentialFile* input, io::WritableFile
     Chunk* c = in_order.front();
     in_order.pop_front();
     queue.WaitDone(c);
-    if (!c->clean.empty()) status = output->Append(c->clean);
+    if (!c->clean.empty()) status = output->Append(c->clean.view());
     if (status.ok() && !c->rejects.empty()) {
       RenumberRejects(*c, total.lines + 1, &reject_buffer);
       status = rejects->Append(reject_buffer);

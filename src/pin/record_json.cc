@@ -5,74 +5,87 @@
 
 #include "core/clock.h"
 #include "pin/clean_view.h"
+#include "pin/json_out.h"
 #include "pin/pin.h"
 
 namespace pinpipe::pin {
 namespace {
 
-void AppendInt(int64_t v, std::string* out) {
+template <typename Out>
+void PutInt(int64_t v, Out& out) {
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  out->append(buf, end);
+  out.Put(std::string_view(buf, static_cast<size_t>(end - buf)));
 }
 
-// Each writer appends `prefix` (the comma and key, one literal) and a value.
-void AppendValue(std::string_view prefix, const std::optional<std::string>& v, std::string* out) {
-  out->append(prefix);
+// Each writer puts `prefix` (the comma and key, one literal) and a value.
+template <typename Out>
+void PutValue(std::string_view prefix, const std::optional<std::string>& v, Out& out) {
+  out.Put(prefix);
   if (v) {
-    AppendJsonString(*v, out);
+    WriteJsonString(*v, out);
   } else {
-    out->append("null");
+    out.Put("null");
   }
 }
 
 // A CleanView string: empty means null.
-void AppendValue(std::string_view prefix, std::string_view v, std::string* out) {
-  out->append(prefix);
+template <typename Out>
+void PutValue(std::string_view prefix, std::string_view v, Out& out) {
+  out.Put(prefix);
   if (!v.empty()) {
-    AppendJsonString(v, out);
+    WriteJsonString(v, out);
   } else {
-    out->append("null");
+    out.Put("null");
   }
 }
 
-void AppendValue(std::string_view prefix, const std::optional<int64_t>& v, std::string* out) {
-  out->append(prefix);
+template <typename Out>
+void PutValue(std::string_view prefix, const std::optional<int64_t>& v, Out& out) {
+  out.Put(prefix);
   if (v) {
-    AppendInt(*v, out);
+    PutInt(*v, out);
   } else {
-    out->append("null");
+    out.Put("null");
   }
 }
 
-void AppendValue(std::string_view prefix, const std::optional<bool>& v, std::string* out) {
-  out->append(prefix);
-  out->append(!v ? "null" : (*v ? "true" : "false"));
+template <typename Out>
+void PutValue(std::string_view prefix, const std::optional<bool>& v, Out& out) {
+  out.Put(prefix);
+  out.Put(!v ? "null" : (*v ? "true" : "false"));
 }
 
 // Every field but ingested_at, for CleanRecord and CleanView alike. Keys are
 // fixed ASCII identifiers: written as literals, no escaping.
-template <typename R>
-void AppendCleanFields(const R& r, std::string* out) {
-  out->append("{\"unique_id\":");
-  AppendJsonString(r.unique_id, out);
-  AppendValue(",\"ind\":", r.ind, out);
-  AppendValue(",\"title\":", r.title, out);
-  AppendValue(",\"description\":", r.description, out);
-  AppendValue(",\"poster_name\":", r.poster_name, out);
-  AppendValue(",\"follower_count\":", r.follower_count, out);
-  out->append(",\"tag_list\":[");
+template <typename R, typename Out>
+void PutCleanFields(const R& r, Out& out) {
+  out.Put("{\"unique_id\":");
+  WriteJsonString(r.unique_id, out);
+  PutValue(",\"ind\":", r.ind, out);
+  PutValue(",\"title\":", r.title, out);
+  PutValue(",\"description\":", r.description, out);
+  PutValue(",\"poster_name\":", r.poster_name, out);
+  PutValue(",\"follower_count\":", r.follower_count, out);
+  out.Put(",\"tag_list\":[");
   for (size_t i = 0; i < r.tag_list.size(); ++i) {
-    if (i > 0) out->push_back(',');
-    AppendJsonString(r.tag_list[i], out);
+    if (i > 0) out.Put(',');
+    WriteJsonString(r.tag_list[i], out);
   }
-  out->push_back(']');
-  AppendValue(",\"is_video\":", r.is_video, out);
-  AppendValue(",\"media_type\":", r.media_type, out);
-  AppendValue(",\"image_src\":", r.image_src, out);
-  AppendValue(",\"downloaded\":", r.downloaded, out);
-  AppendValue(",\"save_location\":", r.save_location, out);
-  AppendValue(",\"category\":", r.category, out);
+  out.Put(']');
+  PutValue(",\"is_video\":", r.is_video, out);
+  PutValue(",\"media_type\":", r.media_type, out);
+  PutValue(",\"image_src\":", r.image_src, out);
+  PutValue(",\"downloaded\":", r.downloaded, out);
+  PutValue(",\"save_location\":", r.save_location, out);
+  PutValue(",\"category\":", r.category, out);
+}
+
+constexpr std::string_view kNullIngestedAt = ",\"ingested_at\":null}";
+
+void AppendInt(int64_t v, std::string* out) {
+  StringOut sink(out);
+  PutInt(v, sink);
 }
 
 }  // namespace
@@ -89,21 +102,39 @@ std::string_view RejectReasonName(RejectReason reason) {
 }
 
 void AppendCleanJson(const CleanRecord& r, std::string* out) {
-  AppendCleanFields(r, out);
-  out->append(",\"ingested_at\":");
+  StringOut sink(out);
+  PutCleanFields(r, sink);
   if (r.ingested_at) {
-    out->push_back('"');
+    out->append(",\"ingested_at\":\"");
     out->append(FormatRfc3339Micros(*r.ingested_at));
-    out->push_back('"');
+    out->append("\"}");
   } else {
-    out->append("null");
+    out->append(kNullIngestedAt);
   }
-  out->push_back('}');
 }
 
 void AppendCleanViewJson(const CleanView& v, std::string* out) {
-  AppendCleanFields(v, out);
-  out->append(",\"ingested_at\":null}");
+  StringOut sink(out);
+  PutCleanFields(v, sink);
+  out->append(kNullIngestedAt);
+}
+
+size_t CleanViewJsonBound(const CleanView& v) {
+  // Keys, punctuation, numbers and literals stay well under 512 bytes.
+  size_t bound = 512 + JsonStringBound(v.unique_id.size());
+  for (std::string_view s : {v.title, v.description, v.poster_name, v.media_type, v.image_src,
+                             v.save_location, v.category}) {
+    bound += JsonStringBound(s.size());
+  }
+  for (std::string_view tag : v.tag_list) bound += JsonStringBound(tag.size()) + 1;
+  return bound;
+}
+
+char* WriteCleanViewJson(const CleanView& v, char* dst) {
+  RawOut sink(dst);
+  PutCleanFields(v, sink);
+  sink.Put(kNullIngestedAt);
+  return sink.end();
 }
 
 void AppendRejectJson(int64_t line, const Rejection& rejection, std::string_view raw,

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "pin/clean_view.h"
 #include "pin/pin.h"
 
 namespace pinpipe::pin {
@@ -151,6 +152,27 @@ TEST(CleanJsonTest, InvalidBytesInARecordStillGiveValidJson) {
   AppendCleanJson(r, &out);
   simdjson::dom::parser parser;
   EXPECT_EQ(parser.parse(out).error(), simdjson::SUCCESS) << out;
+}
+
+TEST(CleanJsonTest, RawWriterStaysInItsBoundAndMatchesTheStringWriter) {
+  std::string worst(300, '\x01');  // every byte becomes \u0001 (6 bytes)
+  std::vector<std::string_view> tags(20, worst);
+  CleanView v;
+  v.unique_id = worst;
+  v.title = v.description = v.poster_name = v.media_type = v.image_src = v.save_location =
+      v.category = worst;
+  v.tag_list = tags;
+  v.ind = INT64_MAX;
+  v.follower_count = INT64_MAX;
+  v.is_video = true;
+  v.downloaded = false;
+  std::string via_string;
+  AppendCleanViewJson(v, &via_string);
+  std::string raw(CleanViewJsonBound(v), '\0');
+  char* end = WriteCleanViewJson(v, raw.data());
+  ASSERT_LE(end, raw.data() + raw.size());
+  raw.resize(static_cast<size_t>(end - raw.data()));
+  EXPECT_EQ(raw, via_string);
 }
 
 TEST(RejectJsonTest, FieldsInOrderAndNullFieldWhenNone) {

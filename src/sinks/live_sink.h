@@ -61,6 +61,10 @@ struct LiveSinkOptions {
   // commits (under a second), rows and positions together, which the stream
   // reads again: still exactly once, never a gap or a double.
   bool pg_synchronous_commit = true;
+  // PostgreSQL: batches with at least this many rows go by binary COPY
+  // through a staging table (least server CPU per row); smaller ones as
+  // array parameters in one pipelined round trip (least latency).
+  size_t pg_copy_min_rows = 2000;
   // SQLite: wait this long for another writer's lock.
   int busy_timeout_ms = 10000;
   // SQLite: synchronous=FULL (fsync every commit) when true; NORMAL when

@@ -20,5 +20,19 @@ TEST(OpenWarehouseTest, UrlForms) {
   EXPECT_EQ(OpenWarehouse("sqlite:").status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(OpenWarehouseTest, QueryAllKeepsTheLastResultSet) {
+  testing::TempDir dir;
+  auto w = OpenWarehouse("sqlite:" + dir.File("w.db"));
+  ASSERT_TRUE(w.ok());
+  auto result = (*w)->QueryAll("SELECT 1; SELECT 'a' AS x, NULL AS y UNION ALL SELECT 'b', 2");
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->columns, (std::vector<std::string>{"x", "y"}));
+  ASSERT_EQ(result->rows.size(), 2u);
+  EXPECT_EQ(result->rows[0][0].text, "a");
+  EXPECT_EQ(result->rows[0][1].type, QueryValue::Type::kNull);
+  EXPECT_EQ(result->rows[1][1].type, QueryValue::Type::kInteger);
+  EXPECT_EQ((*w)->QueryAll("SELECT nope").status().message(), "no such column: nope");
+}
+
 }  // namespace
 }  // namespace pinpipe::sinks

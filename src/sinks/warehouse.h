@@ -76,6 +76,12 @@ class QueryResultSink {
   virtual Status Row(std::span<const QueryValue> values) = 0;
 };
 
+// A whole result set, for callers that want it in memory.
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<std::vector<QueryValue>> rows;
+};
+
 // Thread-compatible: one thread at a time; separate Warehouse objects (one
 // per thread or process) may work on the same database.
 class Warehouse {
@@ -97,11 +103,33 @@ class Warehouse {
   // Another connection to the same warehouse for reading, to be used by
   // another thread (parallel scans).
   virtual Result<std::unique_ptr<Warehouse>> OpenReader() = 0;
+  // Folds committed replacements into the main store (SQLite: a WAL
+  // checkpoint; a replacement defers it so COMMIT returns as soon as the
+  // date is durable). `wait_for_readers`: also wait for readers and truncate
+  // the log. A no-op for backends without one.
+  virtual Status Checkpoint(bool wait_for_readers) = 0;
   // Runs one or more SQL statements, streaming every result set to `sink`.
   // The database's own error message is returned as it is.
   virtual Status Query(std::string_view sql, QueryResultSink* sink) = 0;
   // Where this warehouse lives, for messages ("sqlite:/data/warehouse.db").
   virtual std::string Describe() const = 0;
+
+  // Query, keeping the last result set in memory (small results only).
+  Result<QueryResult> QueryAll(std::string_view sql) {
+    struct Keep final : QueryResultSink {
+      QueryResult result;
+      Status Columns(const std::vector<std::string>& names) override {
+        result = QueryResult{names, {}};
+        return Status::Ok();
+      }
+      Status Row(std::span<const QueryValue> values) override {
+        result.rows.emplace_back(values.begin(), values.end());
+        return Status::Ok();
+      }
+    } keep;
+    PINPIPE_RETURN_IF_ERROR(Query(sql, &keep));
+    return std::move(keep.result);
+  }
 
   // BeginReplace + AddRows + AddRejects + Commit, for small loads.
   Status ReplaceDate(std::string_view dt, std::span<const WarehouseRow> rows,

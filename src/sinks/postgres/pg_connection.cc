@@ -104,7 +104,7 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& u
   return std::unique_ptr<PgConnection>(new PgConnection(conn));
 }
 
-bool PgConnection::ok() const { return PQstatus(conn_) == CONNECTION_OK; }
+bool PgConnection::ok() const { return !broken_ && PQstatus(conn_) == CONNECTION_OK; }
 
 Status PgConnection::ConnectionLost(std::string_view what) const {
   return Status::Unavailable(std::string(what) + ": connection to PostgreSQL lost: " +
@@ -171,6 +171,74 @@ Status PgConnection::CopyIn(std::string_view copy_sql, std::string_view data) {
   }
   if (!failure.empty() && status.ok()) status = ConnectionLost(failure);
   return status;
+}
+
+Result<std::vector<PgResult>> PgConnection::Pipeline(const std::vector<PgStep>& steps) {
+  if (PQenterPipelineMode(conn_) != 1) return ConnectionLost("pipeline");
+  bool sent = true;
+  for (const PgStep& step : steps) {
+    std::vector<const char*> values;
+    std::vector<int> lengths, formats;
+    for (const PgValue& v : step.params) {
+      values.push_back(v.value ? v.value->data() : nullptr);
+      lengths.push_back(v.value ? static_cast<int>(v.value->size()) : 0);
+      formats.push_back(v.binary ? 1 : 0);
+    }
+    // Text parameters must be NUL-terminated for libpq: copy them.
+    std::vector<std::string> text_copies;
+    text_copies.reserve(step.params.size());
+    for (size_t i = 0; i < step.params.size(); ++i) {
+      if (step.params[i].value && !step.params[i].binary) {
+        text_copies.emplace_back(*step.params[i].value);
+        values[i] = text_copies.back().c_str();
+      }
+    }
+    int n = static_cast<int>(step.params.size());
+    int ok = step.prepared.empty()
+                 ? PQsendQueryParams(conn_, step.sql.c_str(), n, nullptr, values.data(), lengths.data(),
+                                     formats.data(), 0)
+                 : PQsendQueryPrepared(conn_, step.prepared.c_str(), n, values.data(), lengths.data(),
+                                       formats.data(), 0);
+    if (ok != 1) {
+      sent = false;
+      break;
+    }
+  }
+  if (sent && PQpipelineSync(conn_) != 1) sent = false;
+  if (!sent) {
+    broken_ = true;  // results of what was sent may still be queued
+    return ConnectionLost("pipeline send");
+  }
+  std::vector<PgResult> results;
+  Status first_error;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    pg_result* r = PQgetResult(conn_);
+    if (r == nullptr) {
+      first_error = ConnectionLost("pipeline");
+      break;
+    }
+    if (PQresultStatus(r) == PGRES_PIPELINE_ABORTED) {
+      PQclear(r);
+    } else {
+      auto checked = Check(r, steps[i].prepared.empty() ? steps[i].sql : steps[i].prepared);
+      if (checked.ok()) {
+        results.push_back(std::move(checked).value());
+      } else if (first_error.ok()) {
+        first_error = checked.status();
+      }
+    }
+    while (pg_result* rest = PQgetResult(conn_)) PQclear(rest);  // the NULL ending this step's results
+  }
+  // The sync's own result, then leave pipeline mode.
+  while (pg_result* r = PQgetResult(conn_)) {
+    bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+    PQclear(r);
+    if (sync) break;
+  }
+  if (PQexitPipelineMode(conn_) != 1) broken_ = true;
+  if (!first_error.ok()) return first_error;
+  if (broken_) return ConnectionLost("pipeline end");
+  return results;
 }
 
 std::string PgConnection::Describe() const {

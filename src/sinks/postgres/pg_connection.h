@@ -40,6 +40,21 @@ class PgResult {
 // A nullable text parameter.
 using PgParam = std::optional<std::string_view>;
 
+// A parameter of a pipelined statement: null when !value; sent in binary
+// when `binary` (e.g. a BinaryArray), else as text. Borrowed until the call returns.
+struct PgValue {
+  std::optional<std::string_view> value = {};
+  bool binary = false;
+};
+
+// One statement of a pipeline: a prepared statement by name, or (when
+// `prepared` is empty) `sql` with no parameters.
+struct PgStep {
+  std::string prepared = {};
+  std::string sql = {};
+  std::vector<PgValue> params = {};
+};
+
 // Externally serialized (libpq connections are not thread-safe).
 class PgConnection {
  public:
@@ -65,6 +80,11 @@ class PgConnection {
   Status Prepare(const std::string& name, std::string_view sql);
   Result<PgResult> ExecPrepared(const std::string& name, const std::vector<PgParam>& params = {});
 
+  // Sends every step back to back and one sync (libpq pipeline mode: one
+  // round trip), then reads every result. Returns each step's result, or
+  // the first error (the server skips the steps after a failed one).
+  Result<std::vector<PgResult>> Pipeline(const std::vector<PgStep>& steps);
+
   // Runs `COPY ... FROM STDIN` and sends `data` (already in the COPY format
   // the statement names). Returns the rows the COPY reported.
   Status CopyIn(std::string_view copy_sql, std::string_view data);
@@ -79,6 +99,7 @@ class PgConnection {
   Status ConnectionLost(std::string_view what) const;
 
   pg_conn* conn_;  // owned
+  bool broken_ = false;  // a pipeline could not be left cleanly: reconnect
 };
 
 // SQLSTATE -> status code: class 08 (connection), 57P01-57P03 (server going

@@ -1,13 +1,16 @@
-// LiveSink on PostgreSQL (libpq): per micro-batch, in one transaction, rows go
-// by binary COPY into a session-temporary staging table and then into
-// pins_live with INSERT … ON CONFLICT (unique_id) DO UPDATE … WHERE newer;
-// dead letters likewise into pins_rejected; positions into pinpipe_offsets.
+// LiveSink on PostgreSQL (libpq). One transaction per micro-batch: the topic
+// lock, the positions check, the rows (INSERT … ON CONFLICT (unique_id) DO
+// UPDATE … WHERE newer), the dead letters and the new positions. Large
+// batches go by binary COPY through session-temporary staging tables; small
+// ones as binary array parameters in one libpq pipeline (one round trip).
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 
 #include "sinks/live_sink.h"
+#include "sinks/postgres/binary_array.h"
 #include "sinks/postgres/copy_binary_writer.h"
 #include "sinks/postgres/pg_connection.h"
 
@@ -29,12 +32,15 @@ class PostgresLiveSink final : public LiveSink {
   PostgresLiveSink(std::string uri, LiveSinkOptions options) : uri_(std::move(uri)), options_(options) {}
   Status EnsureConnected();
   Status PrepareStatements();
-  // The body of CommitBatch inside BEGIN … COMMIT.
-  Status WriteBatch(const LiveBatch& batch);
+  // The COPY path (live_copy_commit.cc): BEGIN … COMMIT around these.
+  Status CommitWithCopy(const LiveBatch& batch);
   Status CheckPositions(const LiveBatch& batch);
   Status WriteRows(const LiveBatch& batch);
   Status WriteDeadLetters(const LiveBatch& batch);
   Status StorePositions(const LiveBatch& batch);
+  // The array path (live_array_commit.cc).
+  Status CommitWithArrays(const LiveBatch& batch);
+  void EncodeArrays(const LiveBatch& batch);
   // Ends a failed transaction; drops the connection when it is broken.
   void Abandon();
 
@@ -43,6 +49,15 @@ class PostgresLiveSink final : public LiveSink {
   std::string description_;
   std::unique_ptr<PgConnection> conn_;
   CopyBinaryWriter copy_;  // reused across batches to keep its buffer
+  // One binary array per column of pins_live / pins_rejected, and the
+  // positions; reused across batches.
+  std::array<BinaryArray, 16> columns_;
+  std::array<BinaryArray, 7> dead_columns_;
+  BinaryArray partitions_, from_, next_;
+  std::string scratch_;
 };
+
+// A stable bigint per topic for pg_advisory_xact_lock (as decimal text).
+std::string TopicLockKey(std::string_view topic);
 
 }  // namespace pinpipe::sinks::postgres

@@ -188,6 +188,9 @@ class SqliteDateReplacement final : public DateReplacement {
   // last load recorded (rows in table order: sequential pages; "+dt" keeps
   // the planner on the rowid range), then whatever else the date holds.
   Status Start() {
+    // The checkpoint after a day's load copies the whole date again; the
+    // caller runs it (Checkpoint) while it does other work.
+    PINPIPE_RETURN_IF_ERROR(db_->Exec("PRAGMA wal_autocheckpoint = 0"));
     PINPIPE_RETURN_IF_ERROR(db_->Begin());
     PINPIPE_ASSIGN_OR_RETURN(Statement del_range,
                              db_->Prepare("DELETE FROM pins WHERE rowid BETWEEN (SELECT first_rowid FROM pins_dates "
@@ -354,6 +357,12 @@ Result<std::unique_ptr<DateReplacement>> SqliteWarehouse::BeginReplace(std::stri
 Status SqliteWarehouse::ScanDate(std::string_view dt, int64_t first, int64_t count,
                                  const std::function<Status(const WarehouseRow&)>& fn) {
   return ScanDateIn(db_.get(), dt, first, count, fn);
+}
+
+Status SqliteWarehouse::Checkpoint(bool wait_for_readers) {
+  PINPIPE_RETURN_IF_ERROR(
+      db_->Exec(wait_for_readers ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)"));
+  return db_->Exec("PRAGMA wal_autocheckpoint = 1000");
 }
 
 Result<std::unique_ptr<Warehouse>> SqliteWarehouse::OpenReader() {

@@ -24,6 +24,7 @@ class SqliteWarehouse final : public Warehouse {
                   const std::function<Status(const WarehouseRow&)>& fn) override;
   Result<DateCounts> CountDate(std::string_view dt) override;
   Result<std::unique_ptr<Warehouse>> OpenReader() override;
+  Status Checkpoint(bool wait_for_readers) override;
   Status Query(std::string_view sql, QueryResultSink* sink) override;
   std::string Describe() const override { return "sqlite:" + db_->path(); }
 

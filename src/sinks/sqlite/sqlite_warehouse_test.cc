@@ -215,6 +215,18 @@ TEST_F(SqliteWarehouseTest, IngestedAtIsStoredAsFixedWidthRfc3339Micros) {
                                                    {"1969-12-31T23:59:59.000001Z"}}));
 }
 
+TEST_F(SqliteWarehouseTest, AReplacementLeavesTheCheckpointToTheCaller) {
+  auto w = Open();
+  std::vector<WarehouseRow> rows;
+  for (int i = 0; i < 2000; ++i) rows.push_back(Row("id" + std::to_string(i), "2026-11-26T10:00:00Z", 0, i));
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", rows, {}).ok());
+  EXPECT_GT(testing::ReadFile(dir_.File("w.db-wal")).size(), 200'000u);  // committed, durable, not folded
+  ASSERT_TRUE(w->Checkpoint(/*wait_for_readers=*/false).ok());
+  ASSERT_TRUE(w->Checkpoint(/*wait_for_readers=*/true).ok());
+  EXPECT_EQ(testing::ReadFile(dir_.File("w.db-wal")).size(), 0u);
+  EXPECT_EQ(Rows(w.get(), "SELECT count(*) FROM pins"), (std::vector<std::vector<std::string>>{{"2000"}}));
+}
+
 TEST_F(SqliteWarehouseTest, NewDatabasesUseLargePages) {
   auto w = Open();
   EXPECT_EQ(Rows(w.get(), "PRAGMA page_size"), (std::vector<std::vector<std::string>>{{"16384"}}));

@@ -1,0 +1,117 @@
+// The COPY commit path (large batches): binary COPY of the rows into a
+// session-temporary staging table, INSERT … SELECT … ON CONFLICT into
+// pins_live; dead letters likewise; positions checked and stored; all in one
+// transaction. Fewest server CPU per row; more round trips than the array path.
+#include <string>
+
+#include "sinks/postgres/live_sql.h"
+#include "sinks/postgres/postgres_live_sink.h"
+
+namespace pinpipe::sinks::postgres {
+namespace {
+
+template <typename T>
+void OptionalText(CopyBinaryWriter* w, const std::optional<T>& v) {
+  if (v) w->Text(*v); else w->Null();
+}
+
+void EncodeRow(const LiveRow& row, CopyBinaryWriter* w) {
+  const pin::CleanRecord& r = row.record;
+  w->BeginRow(sql::kLiveColumns);
+  w->Text(r.unique_id);
+  if (r.ind) w->Int64(*r.ind); else w->Null();
+  OptionalText(w, r.title);
+  OptionalText(w, r.description);
+  OptionalText(w, r.poster_name);
+  if (r.follower_count) w->Int64(*r.follower_count); else w->Null();
+  w->TextArray(r.tag_list);
+  if (r.is_video) w->Bool(*r.is_video); else w->Null();
+  OptionalText(w, r.media_type);
+  OptionalText(w, r.image_src);
+  if (r.downloaded) w->Bool(*r.downloaded); else w->Null();
+  OptionalText(w, r.save_location);
+  OptionalText(w, r.category);
+  w->Timestamp(*r.ingested_at);
+  w->Int32(row.position.partition);
+  w->Int64(row.position.offset);
+}
+
+void EncodeDeadLetter(const DeadLetter& d, CopyBinaryWriter* w) {
+  w->BeginRow(sql::kDeadColumns);
+  w->Text(pin::RejectReasonName(d.rejection.reason));
+  if (d.rejection.field.empty()) w->Null(); else w->Text(d.rejection.field);
+  w->Text(d.rejection.detail);
+  w->Text(d.raw);
+  w->Int32(d.position.partition);
+  w->Int64(d.position.offset);
+  if (d.ingested_at) w->Timestamp(*d.ingested_at); else w->Null();
+}
+
+}  // namespace
+
+Status PostgresLiveSink::CommitWithCopy(const LiveBatch& batch) {
+  PINPIPE_RETURN_IF_ERROR(conn_->Exec("BEGIN"));
+  PINPIPE_RETURN_IF_ERROR(CheckPositions(batch));
+  PINPIPE_RETURN_IF_ERROR(WriteRows(batch));
+  PINPIPE_RETURN_IF_ERROR(WriteDeadLetters(batch));
+  PINPIPE_RETURN_IF_ERROR(StorePositions(batch));
+  return conn_->Exec("COMMIT");
+}
+
+Status PostgresLiveSink::CheckPositions(const LiveBatch& batch) {
+  // The lock serializes commits of one topic across sessions, so the check
+  // below and the write after it cannot interleave with another writer's.
+  PINPIPE_RETURN_IF_ERROR(conn_->ExecPrepared("pinpipe_lock", {TopicLockKey(batch.topic)}).status());
+  PINPIPE_ASSIGN_OR_RETURN(PgResult stored, conn_->ExecPrepared("pinpipe_positions", {batch.topic}));
+  PositionMap now;
+  for (int i = 0; i < stored.Rows(); ++i) {
+    now[std::stoi(std::string(stored.Text(i, 0)))] = std::stoll(std::string(stored.Text(i, 1)));
+  }
+  for (const auto& [partition, next] : *batch.next) {
+    auto have = now.find(partition);
+    auto want = batch.from->find(partition);
+    bool same = (have == now.end() && want == batch.from->end()) ||
+                (have != now.end() && want != batch.from->end() && have->second == want->second);
+    if (!same) {
+      return Status::Unavailable("stored positions of topic " + std::string(batch.topic) + " partition " +
+                                 std::to_string(partition) +
+                                 " moved since they were read (another stream process?); re-read them");
+    }
+  }
+  return Status::Ok();
+}
+
+Status PostgresLiveSink::WriteRows(const LiveBatch& batch) {
+  if (batch.rows.empty()) return Status::Ok();
+  copy_.Reset();
+  for (const LiveRow& row : batch.rows) EncodeRow(row, &copy_);
+  PINPIPE_RETURN_IF_ERROR(conn_->CopyIn(sql::kCopyStage, copy_.Finish()));
+  return conn_->ExecPrepared("pinpipe_upsert_staged").status();
+}
+
+Status PostgresLiveSink::WriteDeadLetters(const LiveBatch& batch) {
+  if (batch.dead.empty()) return Status::Ok();
+  copy_.Reset();
+  for (const DeadLetter& d : batch.dead) EncodeDeadLetter(d, &copy_);
+  PINPIPE_RETURN_IF_ERROR(conn_->CopyIn(sql::kCopyStageDead, copy_.Finish()));
+  return conn_->ExecPrepared("pinpipe_insert_dead_staged").status();
+}
+
+Status PostgresLiveSink::StorePositions(const LiveBatch& batch) {
+  if (batch.next->empty()) return Status::Ok();
+  std::string partitions = "{";
+  std::string offsets = "{";
+  for (const auto& [partition, next] : *batch.next) {
+    if (partitions.size() > 1) {
+      partitions += ',';
+      offsets += ',';
+    }
+    partitions += std::to_string(partition);
+    offsets += std::to_string(next);
+  }
+  partitions += '}';
+  offsets += '}';
+  return conn_->ExecPrepared("pinpipe_store_positions", {batch.topic, partitions, offsets}).status();
+}
+
+}  // namespace pinpipe::sinks::postgres
