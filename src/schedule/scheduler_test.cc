@@ -87,7 +87,10 @@ TEST_F(SchedulerTest, RunsTasksInOrderForEachQueuedDate) {
   EXPECT_EQ(ReadFile(dir_.File("trace")),
             "first 2026-11-23\nmiddle 2026-11-23\nlast 2026-11-23\n"
             "first 2026-11-24\nmiddle 2026-11-24\nlast 2026-11-24\n");
-  for (const DagRun& run : *store_->ListRuns("test_dag", 10)) EXPECT_EQ(run.state, RunState::kSuccess);
+  auto runs = store_->ListRuns("test_dag", 10);  // kept alive: the loop must not outlive it
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->size(), 2u);
+  for (const DagRun& run : *runs) EXPECT_EQ(run.state, RunState::kSuccess);
 }
 
 TEST_F(SchedulerTest, RetriesWithExponentialBackoffThenSucceeds) {
