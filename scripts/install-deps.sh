@@ -15,7 +15,7 @@ build_pkgs=(
 test_pkgs=(
   clang libclang-rt-14-dev llvm
   postgresql kcat prometheus wrk nginx-light
-  maven openjdk-17-jre-headless
+  maven openjdk-17-jre-headless time
 )
 
 want=("${build_pkgs[@]}")
