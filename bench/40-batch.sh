@@ -17,6 +17,7 @@ pp() { "$bin" --data-dir "$work/data" --log-level warn "$@"; }
 to_seconds() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }'; }
 wall_of() { grep "Elapsed (wall clock)" "$1" | awk '{print $NF}' | to_seconds; }
 rss_mb_of() { grep "Maximum resident set size" "$1" | awk '{printf "%d", $NF / 1024}'; }
+cpu_of() { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$1"; }
 
 "$bin" gen --count "$count" --seed 42 >"$work/raw.ndjson"
 raw_bytes=$(stat -c %s "$work/raw.ndjson")
@@ -26,10 +27,12 @@ echo "input: $count records, $((raw_bytes / 1000000)) MB of raw NDJSON in the lo
 
 /usr/bin/time -v "$bin" --data-dir "$work/data" --log-level warn land --once >"$work/land.out" 2>"$work/land.err"
 land_wall=$(wall_of "$work/land.err")
+land_cpu=$(cpu_of "$work/land.err")
 lake_bytes=$(find "$work/data/lake/raw" -name '*.ndjson.zst' -printf '%s\n' | awk '{s += $1} END {print s}')
 awk -v n="$count" -v s="$land_wall" -v b="$lake_bytes" -v r="$raw_bytes" -v m="$(rss_mb_of "$work/land.err")" 'BEGIN {
   printf "land --once: %.2f s, %.0f records/s, %.1f compressed bytes/record (raw %.0f bytes/record, %.1fx), peak RSS %d MB\n",
     s, n / s, b / n, r / n, r / b, m }'
+echo "land CPU: ${land_cpu} s (user+sys); machine load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # The day with the most landed records (all of them unless the run crossed midnight UTC).
 date=$(ls "$work/data/lake/raw/pins" | sed 's/^dt=//' | while read -r d; do
@@ -38,13 +41,16 @@ date=$(ls "$work/data/lake/raw/pins" | sed 's/^dt=//' | while read -r d; do
 best_rate=0
 max_rss=0
 for run in first-load re-run; do
-  /usr/bin/time -v "$bin" --data-dir "$work/data" --log-level warn batch --date "$date" --no-progress \
+  /usr/bin/time -v "$bin" --data-dir "$work/data" --log-level info batch --date "$date" --no-progress \
     >"$work/batch.out" 2>"$work/batch.err" || { cat "$work/batch.err"; exit 1; }
   wall=$(wall_of "$work/batch.err")
   rss=$(rss_mb_of "$work/batch.err")
+  cpu=$(cpu_of "$work/batch.err")
   raw=$(grep "raw records" "$work/batch.out" | awk '{gsub(",", "", $3); print $3}')
   rate=$(awk -v n="$raw" -v s="$wall" 'BEGIN { printf "%.0f", n / s }')
-  echo "batch ($run): $raw records in ${wall} s = $rate records/s, peak RSS $rss MB"
+  phases=$(grep -o 'load_s=[0-9.]* commit_s=[0-9.]* clean_zone_s=[0-9.]*' "$work/batch.err" || true)
+  echo "batch ($run): $raw records in ${wall} s = $rate records/s, CPU ${cpu} s (user+sys)," \
+    "peak RSS $rss MB; $phases"
   if ((rate > best_rate)); then best_rate=$rate; fi
   if ((rss > max_rss)); then max_rss=$rss; fi
 done

@@ -4,6 +4,7 @@
 // write. bench/40-batch.sh measures them together; this says where time goes.
 #include <benchmark/benchmark.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,7 +64,10 @@ struct Fixture {
     task.size = object.size();
     PINPIPE_CHECK(store->Put(task.key, object).ok());
   }
-  ~Fixture() { std::system(("rm -rf " + dir).c_str()); }
+  ~Fixture() {
+    store.reset();
+    std::filesystem::remove_all(dir);
+  }
 };
 
 Fixture& F() {
@@ -154,5 +158,6 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
+  delete &pinpipe::F();  // removes its temp directory
   return 0;
 }

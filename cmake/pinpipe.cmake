@@ -21,7 +21,10 @@ function(pinpipe_test name)
   gtest_discover_tests(${name}
     DISCOVERY_MODE PRE_TEST
     PROPERTIES LABELS unit TIMEOUT ${ARG_TIMEOUT}
-               ENVIRONMENT "PINPIPE_BIN=$<TARGET_FILE:pinpipe>")
+               ENVIRONMENT "PINPIPE_BIN=$<TARGET_FILE:pinpipe>"
+               # A second variable via its own property: gtest_discover_tests
+               # splits a semicolon list in ENVIRONMENT into separate values.
+               ENVIRONMENT_MODIFICATION "PINPIPE_SOURCE_DIR=set:${PROJECT_SOURCE_DIR}")
 endfunction()
 
 # pinpipe_integration_test(<name> SOURCES ... DEPS ...)

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -63,11 +64,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static pinpipe::pin::CleanViewer* viewer = new pinpipe::pin::CleanViewer();
   pinpipe::pin::CleanView view;
   if (viewer->View(raw, &view, &rejection)) {
-    std::string buffer(pinpipe::pin::CleanViewJsonBound(view), '\0');
-    char* end = pinpipe::pin::WriteCleanViewJson(view, buffer.data());
-    Require(end <= buffer.data() + buffer.size(), "WriteCleanViewJson overran its bound", line);
-    buffer.resize(static_cast<size_t>(end - buffer.data()));
-    Require(buffer == line, "WriteCleanViewJson differs from AppendCleanJson", buffer + "\n" + line);
+    // Exactly the bound on the heap, so ASan catches a write past it.
+    size_t bound = pinpipe::pin::CleanViewJsonBound(view);
+    std::unique_ptr<char[]> buffer(new char[bound]);
+    char* end = pinpipe::pin::WriteCleanViewJson(view, buffer.get());
+    Require(end <= buffer.get() + bound, "WriteCleanViewJson overran its bound", line);
+    std::string written(buffer.get(), static_cast<size_t>(end - buffer.get()));
+    Require(written == line, "WriteCleanViewJson differs from AppendCleanJson", written + "\n" + line);
   }
 
   // The bare string writer too, on the raw bytes themselves.

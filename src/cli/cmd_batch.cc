@@ -30,6 +30,7 @@ struct BatchFlags {
   int zstd_level = 1;
   bool no_progress = false;
   bool verify = false;
+  int cache_mib = 128;
 };
 
 // Redraws one stderr line at most ten times a second.
@@ -60,13 +61,15 @@ class ProgressBar {
   bool drawn_ = false;
 };
 
-Result<std::unique_ptr<sinks::Warehouse>> OpenWarehouseFor(const std::string& url, bool read_only) {
-  if (read_only) return sinks::OpenWarehouse(url, {.read_only = true});
-  if (url.starts_with("sqlite:")) {
+Result<std::unique_ptr<sinks::Warehouse>> OpenWarehouseFor(const std::string& url, bool read_only, int cache_mib) {
+  sinks::WarehouseOptions options;
+  options.read_only = read_only;
+  options.cache_mib = cache_mib;
+  if (!read_only && url.starts_with("sqlite:")) {
     // SQLite creates the file, not its directory (e.g. a fresh --data-dir).
     PINPIPE_RETURN_IF_ERROR(io::PosixFileSystem()->CreateDirs(io::ParentDir(url.substr(7))));
   }
-  return sinks::OpenWarehouse(url);
+  return sinks::OpenWarehouse(url, options);
 }
 
 // --verify: re-count the lake against the warehouse; exit 1 on a mismatch.
@@ -89,7 +92,7 @@ int RunBatchCommand(const BatchFlags& flags, const GlobalOptions& globals) {
   auto store = lake::OpenObjectStore(lake_url);
   if (!store.ok()) return ReportError(kCommand, store.status().WithContext("opening --lake " + lake_url));
   std::string warehouse_url = flags.warehouse.empty() ? DefaultWarehouseUrl(globals) : flags.warehouse;
-  auto warehouse = OpenWarehouseFor(warehouse_url, flags.verify);
+  auto warehouse = OpenWarehouseFor(warehouse_url, flags.verify, flags.cache_mib);
   if (!warehouse.ok()) {
     return ReportError(kCommand, warehouse.status().WithContext("opening --warehouse " + warehouse_url));
   }
@@ -127,6 +130,10 @@ std::pair<CLI::App*, RunFn> SetupBatch(CLI::App& app, const GlobalOptions& globa
       ->capture_default_str();
   sub->add_option("--zstd-level", flags->zstd_level, "zstd level of the clean zone")
       ->check(CLI::Range(1, 19))
+      ->capture_default_str();
+  sub->add_option("--cache-mib", flags->cache_mib,
+                  "SQLite page cache for the load, MiB (the date's indexes should fit; peak RSS grows with it)")
+      ->check(CLI::Range(8, 65536))
       ->capture_default_str();
   sub->add_flag("--no-progress", flags->no_progress, "Never draw the progress bar (it is drawn only on a terminal)");
   sub->add_flag("--verify", flags->verify,

@@ -100,7 +100,8 @@ int RunStream(const StreamFlags& flags, const GlobalOptions& globals) {
   std::unique_ptr<metrics::MetricsEndpoint> endpoint;
   if (!flags.metrics_listen.empty()) {
     jobs::Streamer* s = streamer->get();
-    auto started = metrics::MetricsEndpoint::Start(flags.metrics_listen, &registry, [s] { return s->ready(); });
+    auto started =
+        metrics::MetricsEndpoint::Start(flags.metrics_listen, &registry, [s] { return s->ready(); });
     if (!started.ok()) return ReportError(kCommand, started.status().WithContext("--metrics-listen"));
     endpoint = std::move(started).value();
     core::Log("stream").info("event=metrics_listening port={}", endpoint->port());
@@ -128,12 +129,14 @@ std::pair<CLI::App*, RunFn> SetupStream(CLI::App& app, const GlobalOptions& glob
   sub->add_option("--sink", flags->sink,
                   "Live table database: sqlite:<path> or postgresql://user@host:5432/db (password from "
                   "PGPASSWORD or ~/.pgpass) (default sqlite:<data-dir>/live.db)");
-  sub->add_flag("--once", flags->once, "Drain what the topic holds now (up to its end offsets at start), then exit");
+  sub->add_flag("--once", flags->once,
+                "Drain what the topic holds now (up to its end offsets at start), then exit");
   sub->add_option("--metrics-listen", flags->metrics_listen,
                   "Serve /metrics, /healthz, /readyz on host:port (off by default)");
   sub->add_option("--batch-records", flags->batch_records, "Commit a micro-batch at this many records")
       ->capture_default_str();
-  sub->add_option("--batch-bytes", flags->batch_bytes, "... or at this many raw bytes")->capture_default_str();
+  sub->add_option("--batch-bytes", flags->batch_bytes, "... or at this many raw bytes")
+      ->capture_default_str();
   sub->add_option("--batch-delay-ms", flags->batch_delay_ms,
                   "... or when its first record has waited this long (latency bound at low rates)")
       ->capture_default_str();

@@ -22,7 +22,7 @@ struct EmulatorOptions {
   TargetUrl target;
   double rate = 0;             // records per second, paced open-loop; 0 = as fast as answers come
   int64_t count = -1;          // records to send; -1 = until duration_ms or the source ends
-  int64_t duration_ms = 0;     // stop sending new requests after this; 0 = no limit
+  int64_t duration_ms = 0;     // stop sending after this (paced: every record due before it); 0 = no limit
   int concurrency = 8;         // keep-alive connections
   int batch = 1;               // records per request; > 1 sends NDJSON to POST /pins
   int threads = 1;             // io threads the connections are spread over

@@ -9,14 +9,24 @@ RunState::RunState(const EmulatorOptions& options, RecordSource* source, const E
 bool RunState::Take(PendingRequest* req) {
   if (hooks_.cancel != nullptr && hooks_.cancel->load()) return false;
   auto now = std::chrono::steady_clock::now();
-  if (options_.duration_ms > 0 && now >= start_ + std::chrono::milliseconds(options_.duration_ms)) return false;
+  const bool timed = options_.duration_ms > 0;
+  const SteadyTime deadline = start_ + std::chrono::milliseconds(options_.duration_ms);
+  // Unpaced runs stop at the deadline; paced ones send every slot due
+  // before it, late or not (lateness shows in the latency).
+  if (timed && options_.rate <= 0 && now >= deadline) return false;
   req->body.clear();
   req->spans.clear();
   req->records = 0;
   std::lock_guard lock(source_mu_);
+  req->scheduled = now;
+  if (options_.rate > 0) {
+    // Record k is due at start + k / rate, whether or not earlier answers came back.
+    auto due = std::chrono::duration<double>(static_cast<double>(issued_) / options_.rate);
+    req->scheduled = start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(due);
+    if (timed && req->scheduled >= deadline) return false;  // its slot lies after the run
+  }
   int64_t want = options_.batch;
   if (options_.count >= 0) want = std::min<int64_t>(want, options_.count - issued_);
-  int64_t first = issued_;
   while (!ended_ && req->records < want) {
     record_.clear();
     if (!source_->Next(&record_)) {
@@ -29,15 +39,8 @@ bool RunState::Take(PendingRequest* req) {
     if (options_.batch > 1) req->body.push_back('\n');
     ++req->records;
   }
-  if (req->records == 0) return false;
   issued_ += req->records;
-  req->scheduled = now;
-  if (options_.rate > 0) {
-    // Record k is due at start + k / rate, whether or not earlier answers came back.
-    auto due = std::chrono::duration<double>(static_cast<double>(first) / options_.rate);
-    req->scheduled = start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(due);
-  }
-  return true;
+  return req->records > 0;
 }
 
 EmulatorCounts RunState::Snapshot() const {

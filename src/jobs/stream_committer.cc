@@ -3,8 +3,8 @@
 
 namespace pinpipe::jobs {
 
-StreamCommitter::StreamCommitter(std::string topic, sinks::LiveSink* sink, Clock* clock, StreamMetrics* metrics,
-                                 bool threaded)
+StreamCommitter::StreamCommitter(std::string topic, sinks::LiveSink* sink, Clock* clock,
+                                 StreamMetrics* metrics, bool threaded)
     : topic_(std::move(topic)), sink_(sink), clock_(clock), metrics_(metrics) {
   if (threaded) worker_ = std::thread([this] { WorkerLoop(); });
 }

@@ -25,7 +25,8 @@ namespace pinpipe::jobs {
 class StreamCommitter {
  public:
   // All pointers are borrowed and must outlive this object.
-  StreamCommitter(std::string topic, sinks::LiveSink* sink, Clock* clock, StreamMetrics* metrics, bool threaded);
+  StreamCommitter(std::string topic, sinks::LiveSink* sink, Clock* clock, StreamMetrics* metrics,
+                  bool threaded);
   ~StreamCommitter();
   StreamCommitter(const StreamCommitter&) = delete;
   StreamCommitter& operator=(const StreamCommitter&) = delete;
@@ -62,13 +63,13 @@ class StreamCommitter {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::optional<StreamBatch> pending_;  // guarded by mu_
-  bool busy_ = false;                   // guarded by mu_: the worker holds a batch
-  bool shutdown_ = false;               // guarded by mu_
-  Status error_;                        // guarded by mu_
+  std::optional<StreamBatch> pending_;           // guarded by mu_
+  bool busy_ = false;                            // guarded by mu_: the worker holds a batch
+  bool shutdown_ = false;                        // guarded by mu_
+  Status error_;                                 // guarded by mu_
   std::optional<sinks::PositionMap> committed_;  // guarded by mu_
-  Totals totals_;                       // guarded by mu_
-  std::thread worker_;                  // not joinable when !threaded
+  Totals totals_;                                // guarded by mu_
+  std::thread worker_;                           // not joinable when !threaded
 };
 
 }  // namespace pinpipe::jobs

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-
 #include "bus/open_bus.h"
 #include "jobs/stream_test_fixture.h"
 #include "subprocess.h"
@@ -37,10 +36,12 @@ TEST(StreamCrashTest, KillNineAtRandomPointsLosesAndDoublesNothingInSqlite) {
     want = std::move(expected).value();
   }  // the bus closes: the stream processes open it themselves
 
-  const std::vector<std::string> argv = {PinpipeBin(), "--data-dir", dir.path(), "--log-level", "warn",
-                                         "stream",     "--once",     "--bus",    bus_url,       "--sink",
-                                         sink_url,     "--batch-records", "20", "--batch-delay-ms", "1"};
-  testing::KillLoopResult kills = testing::KillNineLoop(argv, sink_url, want.positions, kKills, 7, dir.File("stderr"));
+  const std::vector<std::string> argv = {PinpipeBin(), "--data-dir",       dir.path(), "--log-level",
+                                         "warn",       "stream",           "--once",   "--bus",
+                                         bus_url,      "--sink",           sink_url,   "--batch-records",
+                                         "20",         "--batch-delay-ms", "1"};
+  testing::KillLoopResult kills =
+      testing::KillNineLoop(argv, sink_url, want.positions, kKills, 7, dir.File("stderr"));
   std::printf("kills: %d while running, %d mid-stream\n", kills.killed, kills.mid_stream);
   EXPECT_GE(kills.killed, kKills);
   EXPECT_GE(kills.mid_stream, kKills / 2) << "the kills should land while the stream is half done";

@@ -7,8 +7,9 @@ StreamMetrics::StreamMetrics(metrics::Registry* r)
     : rows_committed(r->GetCounter("pinpipe_stream_rows_committed_total",
                                    "Clean rows committed to the live table (after in-batch dedupe)")),
       records_read(r->GetCounter("pinpipe_stream_records_read_total", "Bus records read and cleaned")),
-      duplicates(r->GetCounter("pinpipe_stream_duplicates_collapsed_total",
-                               "Records dropped because a newer version of the unique_id was in the same batch")),
+      duplicates(
+          r->GetCounter("pinpipe_stream_duplicates_collapsed_total",
+                        "Records dropped because a newer version of the unique_id was in the same batch")),
       batches(r->GetCounter("pinpipe_stream_batches_total", "Micro-batches committed")),
       retries(r->GetCounter("pinpipe_stream_retries_total",
                             "Times the stream backed off after a retryable error (database or bus down)")),

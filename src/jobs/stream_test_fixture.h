@@ -9,15 +9,15 @@
 
 #include <algorithm>
 #include <cctype>
+#include <csignal>
 #include <cstdint>
 #include <future>
-#include <optional>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
-#include <csignal>
-#include <thread>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -58,9 +58,14 @@ inline std::string FixtureUuid(std::mt19937_64& rng) {
 }
 
 inline std::string FixtureGoodRecord(int64_t index, const std::string& uid, std::mt19937_64& rng) {
-  static const char* kTitles[] = {"Plain title", "Line one\\nline two", "Caf\\u00e9 \\u2026\\u00a0",
-                                  "Emoji \\ud83d\\ude00", "Null \\u0000 inside", "No Title Data Available",
-                                  "  padded  ", "<p style=font-size:12px>html</p>"};
+  static const char* kTitles[] = {"Plain title",
+                                  "Line one\\nline two",
+                                  "Caf\\u00e9 \\u2026\\u00a0",
+                                  "Emoji \\ud83d\\ude00",
+                                  "Null \\u0000 inside",
+                                  "No Title Data Available",
+                                  "  padded  ",
+                                  "<p style=font-size:12px>html</p>"};
   static const char* kFollowers[] = {"12k", "1.2M", "874", "1,234", "User Info Error", "3b", "12kk"};
   static const char* kMedia[] = {"image", "video", "multi-video(story page format)", "gif"};
   static const char* kTags[] = {"a,b,c", "N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e", " x , ,y", ""};
@@ -80,13 +85,20 @@ inline std::string FixtureGoodRecord(int64_t index, const std::string& uid, std:
 // A bad record of kind `kind % 7` (every rejection reason, invalid UTF-8, NUL).
 inline std::string FixtureBadRecord(int kind, const std::string& uid) {
   switch (kind % 7) {
-    case 0: return "{\"unique_id\": \"" + uid + "\", truncated";
-    case 1: return "[1,2,3]";
-    case 2: return "{\"title\":\"no id\"}";
-    case 3: return "{\"unique_id\":\"not-a-uuid\"}";
-    case 4: return "{\"unique_id\":\"" + uid + "\",\"title\":{\"nested\":true}}";
-    case 5: return "{\"unique_id\":\"" + uid + "\",\"title\":\"bad \xff\xfe bytes\"}";
-    default: return "{\"unique_id\":\"" + uid + std::string("\"\0}", 3);
+    case 0:
+      return "{\"unique_id\": \"" + uid + "\", truncated";
+    case 1:
+      return "[1,2,3]";
+    case 2:
+      return "{\"title\":\"no id\"}";
+    case 3:
+      return "{\"unique_id\":\"not-a-uuid\"}";
+    case 4:
+      return "{\"unique_id\":\"" + uid + "\",\"title\":{\"nested\":true}}";
+    case 5:
+      return "{\"unique_id\":\"" + uid + "\",\"title\":\"bad \xff\xfe bytes\"}";
+    default:
+      return "{\"unique_id\":\"" + uid + std::string("\"\0}", 3);
   }
 }
 
@@ -224,7 +236,8 @@ inline std::string CellsToCanonical(const Cells& c, bool sqlite_time) {
 // What the stream left in the database at `url` (sqlite:<path> or postgresql://…).
 inline Result<LiveTables> ReadLiveTables(const std::string& url, const std::string& topic = "pins") {
   const bool sqlite = url.starts_with("sqlite:");
-  const std::string live_sql = std::string("SELECT unique_id, ind, title, description, poster_name, follower_count, ") +
+  const std::string live_sql =
+      std::string("SELECT unique_id, ind, title, description, poster_name, follower_count, ") +
       (sqlite ? "(SELECT group_concat(value, char(31)) FROM json_each(tag_list)), is_video, "
               : "array_to_string(tag_list, chr(31)), is_video::int, ") +
       "media_type, image_src, " + (sqlite ? "downloaded" : "downloaded::int") +
@@ -232,8 +245,9 @@ inline Result<LiveTables> ReadLiveTables(const std::string& url, const std::stri
       (sqlite ? "ingested_at" : "(extract(epoch FROM ingested_at) * 1000000)::bigint") +
       ", bus_partition, bus_offset FROM pins_live";
   const std::string dead_sql = "SELECT bus_partition, bus_offset, reason, raw FROM pins_rejected";
-  const std::string pos_sql = std::string("SELECT bus_partition, next_offset FROM pinpipe_offsets WHERE topic = ") +
-                              (sqlite ? "?1" : "$1");
+  const std::string pos_sql =
+      std::string("SELECT bus_partition, next_offset FROM pinpipe_offsets WHERE topic = ") +
+      (sqlite ? "?1" : "$1");
   std::vector<std::vector<Cells>> results;
   if (sqlite) {
     PINPIPE_ASSIGN_OR_RETURN(auto db, sinks::sqlite::SqliteDb::Open(url.substr(7), {.read_only = true}));
@@ -253,7 +267,8 @@ inline Result<LiveTables> ReadLiveTables(const std::string& url, const std::stri
       results.push_back(std::move(rows));
     }
   } else {
-    PINPIPE_ASSIGN_OR_RETURN(auto conn, sinks::postgres::PgConnection::Connect(url, std::chrono::seconds(10), "test"));
+    PINPIPE_ASSIGN_OR_RETURN(auto conn,
+                             sinks::postgres::PgConnection::Connect(url, std::chrono::seconds(10), "test"));
     for (const std::string& sql : {live_sql, dead_sql, pos_sql}) {
       std::vector<sinks::postgres::PgParam> params;
       if (sql == pos_sql) params.push_back(topic);
@@ -289,8 +304,10 @@ inline std::string DiffTables(const LiveTables& want, const LiveTables& got) {
   };
   for (const auto& [uid, row] : want.live) {
     auto it = got.live.find(uid);
-    if (it == got.live.end()) note("missing live row " + row);
-    else if (it->second != row) note("live row differs:\n  want " + row + "\n  got  " + it->second);
+    if (it == got.live.end())
+      note("missing live row " + row);
+    else if (it->second != row)
+      note("live row differs:\n  want " + row + "\n  got  " + it->second);
   }
   for (const auto& [uid, row] : got.live) {
     if (!want.live.count(uid)) note("unexpected live row " + row);
@@ -298,8 +315,8 @@ inline std::string DiffTables(const LiveTables& want, const LiveTables& got) {
   for (const auto& [pos, dead] : want.rejected) {
     auto it = got.rejected.find(pos);
     if (it == got.rejected.end() || it->second != dead) {
-      note("dead letter at " + std::to_string(pos.first) + ":" + std::to_string(pos.second) + " want " + dead +
-           " got " + (it == got.rejected.end() ? std::string("nothing") : it->second));
+      note("dead letter at " + std::to_string(pos.first) + ":" + std::to_string(pos.second) + " want " +
+           dead + " got " + (it == got.rejected.end() ? std::string("nothing") : it->second));
     }
   }
   if (got.rejected.size() != want.rejected.size() || got.rejected_rows != want.rejected_rows) {
@@ -313,8 +330,8 @@ inline std::string DiffTables(const LiveTables& want, const LiveTables& got) {
     note("positions: want " + w + "got " + g);
   }
   if (!out.empty()) {
-    out = std::to_string(shown) + " difference(s); live rows want " + std::to_string(want.live.size()) + " got " +
-          std::to_string(got.live.size()) + "\n" + out;
+    out = std::to_string(shown) + " difference(s); live rows want " + std::to_string(want.live.size()) +
+          " got " + std::to_string(got.live.size()) + "\n" + out;
   }
   return out;
 }

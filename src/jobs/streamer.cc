@@ -67,7 +67,8 @@ Streamer::~Streamer() = default;
 bool Streamer::ready() const { return impl_->ready.load(); }
 
 Result<std::unique_ptr<Streamer>> Streamer::Open(const StreamerOptions& options, bus::Bus* bus,
-                                                 sinks::LiveSink* sink, Clock* clock, metrics::Registry* registry) {
+                                                 sinks::LiveSink* sink, Clock* clock,
+                                                 metrics::Registry* registry) {
   if (options.topic.empty()) return Status::InvalidArgument("stream: empty topic name");
   if (options.max_batch_records == 0 || options.max_batch_bytes == 0) {
     return Status::InvalidArgument("stream: batch limits must be positive");
@@ -96,7 +97,8 @@ Result<StreamSummary> Streamer::RunOnce(std::stop_token stop) {
   auto parts = impl_->Partitions();
   for (int64_t backoff = impl_->options.retry_initial.count(); !parts.ok() && parts.status().IsRetryable();) {
     if (stop.stop_requested()) return summary;
-    core::Log("stream").warn("event=retry error={} backoff_ms={}", core::LogValue(parts.status().ToString()), backoff);
+    core::Log("stream").warn("event=retry error={} backoff_ms={}", core::LogValue(parts.status().ToString()),
+                             backoff);
     SleepUnlessStopped(stop, std::chrono::milliseconds(backoff));
     backoff = std::min<int64_t>(backoff * 2, impl_->options.retry_max.count());
     parts = impl_->Partitions();
@@ -133,28 +135,31 @@ Status Streamer::Impl::WithRetries(std::stop_token stop, const sinks::PositionMa
     ready = false;
     ++summary->retries;
     metrics->retries.Inc();
-    core::Log("stream").warn("event=retry error={} backoff_ms={}", core::LogValue(st.ToString()), backoff.count());
+    core::Log("stream").warn("event=retry error={} backoff_ms={}", core::LogValue(st.ToString()),
+                             backoff.count());
     SleepUnlessStopped(stop, backoff);
     if (stop.stop_requested()) return Status::Ok();
     backoff = std::min(backoff * 2, options.retry_max);
   }
 }
 
-Status Streamer::Impl::StartPositions(const std::vector<bus::PartitionInfo>& parts, sinks::PositionMap* stored,
-                                      sinks::PositionMap* start) {
+Status Streamer::Impl::StartPositions(const std::vector<bus::PartitionInfo>& parts,
+                                      sinks::PositionMap* stored, sinks::PositionMap* start) {
   PINPIPE_ASSIGN_OR_RETURN(*stored, sink->ReadPositions(options.topic));
   for (const bus::PartitionInfo& p : parts) {
     auto it = stored->find(p.partition);
     bus::Offset at = it == stored->end() ? p.start_offset : it->second;
     if (at < p.start_offset) {
-      return Status::OutOfRange("partition " + std::to_string(p.partition) + ": the stream's stored position " +
-                                std::to_string(at) + " is below the log start " + std::to_string(p.start_offset) +
+      return Status::OutOfRange("partition " + std::to_string(p.partition) +
+                                ": the stream's stored position " + std::to_string(at) +
+                                " is below the log start " + std::to_string(p.start_offset) +
                                 ": retention deleted records before they were streamed; raise retention, or "
                                 "delete this partition's row in pinpipe_offsets to skip them");
     }
     if (at > p.end_offset) {
-      return Status::OutOfRange("partition " + std::to_string(p.partition) + ": the stream's stored position " +
-                                std::to_string(at) + " is past the log end " + std::to_string(p.end_offset) +
+      return Status::OutOfRange("partition " + std::to_string(p.partition) +
+                                ": the stream's stored position " + std::to_string(at) +
+                                " is past the log end " + std::to_string(p.end_offset) +
                                 " (was the log recreated?); point --sink at a fresh database");
     }
     (*start)[p.partition] = at;
@@ -162,7 +167,8 @@ Status Streamer::Impl::StartPositions(const std::vector<bus::PartitionInfo>& par
   return Status::Ok();
 }
 
-Status Streamer::Impl::Session(std::stop_token stop, const sinks::PositionMap* targets, StreamSummary* summary) {
+Status Streamer::Impl::Session(std::stop_token stop, const sinks::PositionMap* targets,
+                               StreamSummary* summary) {
   PINPIPE_ASSIGN_OR_RETURN(std::vector<bus::PartitionInfo> parts, Partitions());
   sinks::PositionMap stored, start;
   PINPIPE_RETURN_IF_ERROR(StartPositions(parts, &stored, &start));
@@ -186,9 +192,9 @@ Status Streamer::Impl::Session(std::stop_token stop, const sinks::PositionMap* t
   return commit_error.ok() ? st : commit_error;
 }
 
-Status Streamer::Impl::ReadLoop(std::stop_token stop, const sinks::PositionMap* targets, bus::Consumer* consumer,
-                                sinks::PositionMap read_next, StreamCommitter* committer,
-                                const sinks::PositionMap& stored) {
+Status Streamer::Impl::ReadLoop(std::stop_token stop, const sinks::PositionMap* targets,
+                                bus::Consumer* consumer, sinks::PositionMap read_next,
+                                StreamCommitter* committer, const sinks::PositionMap& stored) {
   const sinks::PositionMap start = read_next;
   auto reached = [&] {
     if (targets == nullptr) return false;
@@ -211,15 +217,16 @@ Status Streamer::Impl::ReadLoop(std::stop_token stop, const sinks::PositionMap* 
       flush();
       continue;
     }
-    auto timeout = batch.empty() ? options.idle_poll
-                                 : std::chrono::ceil<std::chrono::milliseconds>(
-                                       std::chrono::microseconds(deadline - now));
+    auto timeout =
+        batch.empty()
+            ? options.idle_poll
+            : std::chrono::ceil<std::chrono::milliseconds>(std::chrono::microseconds(deadline - now));
     PINPIPE_ASSIGN_OR_RETURN(std::vector<bus::Record> records,
                              consumer->Poll(options.max_batch_records - batch.records(), timeout));
     for (bus::Record& r : records) {
       bus::Offset& next = read_next[r.partition];
       if (r.offset < next) continue;  // already read (a redelivery)
-      if (targets != nullptr) {  // --once drains only what was there at the start
+      if (targets != nullptr) {       // --once drains only what was there at the start
         auto target = targets->find(r.partition);
         if (target == targets->end() || r.offset >= target->second) continue;
       }

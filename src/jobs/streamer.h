@@ -45,8 +45,8 @@ struct StreamerOptions {
 
 // What one RunOnce did.
 struct StreamSummary {
-  int64_t records = 0;      // bus records read and committed (rows + dead letters + collapsed)
-  int64_t rows = 0;         // rows written to the live table (after in-batch dedupe)
+  int64_t records = 0;  // bus records read and committed (rows + dead letters + collapsed)
+  int64_t rows = 0;     // rows written to the live table (after in-batch dedupe)
   int64_t dead_letters = 0;
   int64_t batches = 0;
   int64_t retries = 0;
@@ -61,7 +61,8 @@ class Streamer {
   // All pointers are borrowed and must outlive the Streamer. `registry` may
   // be null (metrics then go to a private registry).
   static Result<std::unique_ptr<Streamer>> Open(const StreamerOptions& options, bus::Bus* bus,
-                                                sinks::LiveSink* sink, Clock* clock, metrics::Registry* registry);
+                                                sinks::LiveSink* sink, Clock* clock,
+                                                metrics::Registry* registry);
   ~Streamer();
 
   // Streams until `stop` is requested, then commits what it has read and

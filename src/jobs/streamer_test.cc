@@ -23,8 +23,11 @@ using ::pinpipe::testing::WaitFor;
 // ones after it (a commit whose acknowledgement was lost).
 class FlakySink final : public sinks::LiveSink {
  public:
-  FlakySink(sinks::LiveSink* real, int fail_every, StatusCode code) : real_(real), every_(fail_every), code_(code) {}
-  Result<sinks::PositionMap> ReadPositions(const std::string& topic) override { return real_->ReadPositions(topic); }
+  FlakySink(sinks::LiveSink* real, int fail_every, StatusCode code)
+      : real_(real), every_(fail_every), code_(code) {}
+  Result<sinks::PositionMap> ReadPositions(const std::string& topic) override {
+    return real_->ReadPositions(topic);
+  }
   Status CommitBatch(const sinks::LiveBatch& batch) override {
     ++calls_;
     if (every_ == 0 || calls_ % every_ != 0) return real_->CommitBatch(batch);
@@ -189,7 +192,8 @@ TEST_F(StreamerTest, MetricsCountRowsRejectsAndLag) {
   EXPECT_EQ(m.rows_committed.Value(), static_cast<double>(summary->rows));
   EXPECT_EQ(m.records_read.Value(), 1000.0);
   double rejects = 0;
-  for (int i = 0; i < pin::kRejectReasonCount; ++i) rejects += m.Rejects(static_cast<pin::RejectReason>(i)).Value();
+  for (int i = 0; i < pin::kRejectReasonCount; ++i)
+    rejects += m.Rejects(static_cast<pin::RejectReason>(i)).Value();
   EXPECT_EQ(rejects, static_cast<double>(summary->dead_letters));
   EXPECT_EQ(m.end_to_end.Count(), static_cast<uint64_t>(summary->rows));
   EXPECT_EQ(m.batch_records.Count(), static_cast<uint64_t>(summary->batches));

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,7 +16,12 @@
 namespace pinpipe::pin {
 namespace {
 
+// ctest sets PINPIPE_SOURCE_DIR; __FILE__ is only a fallback for running the
+// binary by hand, since ccache's base_dir rewrites it to a build-relative path.
 std::string TestDataPath() {
+  if (const char* root = std::getenv("PINPIPE_SOURCE_DIR")) {
+    return std::string(root) + "/src/pin/testdata/clean_cases.jsonl";
+  }
   std::string here = __FILE__;
   return here.substr(0, here.rfind('/')) + "/testdata/clean_cases.jsonl";
 }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -168,11 +169,12 @@ TEST(CleanJsonTest, RawWriterStaysInItsBoundAndMatchesTheStringWriter) {
   v.downloaded = false;
   std::string via_string;
   AppendCleanViewJson(v, &via_string);
-  std::string raw(CleanViewJsonBound(v), '\0');
-  char* end = WriteCleanViewJson(v, raw.data());
-  ASSERT_LE(end, raw.data() + raw.size());
-  raw.resize(static_cast<size_t>(end - raw.data()));
-  EXPECT_EQ(raw, via_string);
+  // Exactly the bound on the heap, so ASan catches a write past it.
+  size_t bound = CleanViewJsonBound(v);
+  std::unique_ptr<char[]> buffer(new char[bound]);
+  char* end = WriteCleanViewJson(v, buffer.get());
+  ASSERT_LE(end, buffer.get() + bound);
+  EXPECT_EQ(std::string_view(buffer.get(), static_cast<size_t>(end - buffer.get())), via_string);
 }
 
 TEST(RejectJsonTest, FieldsInOrderAndNullFieldWhenNone) {

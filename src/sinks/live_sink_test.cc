@@ -43,9 +43,9 @@ TEST(StorableTextTest, NulAndInvalidBytesBecomeReplacementCharacters) {
   const std::string r = "\xEF\xBF\xBD";
   EXPECT_EQ(ToStorableText(std::string("a\0b", 3)), "a" + r + "b");
   EXPECT_EQ(ToStorableText("\xff"), r);
-  EXPECT_EQ(ToStorableText("\xC3"), r);                    // truncated sequence
-  EXPECT_EQ(ToStorableText("\xC0\xAF"), r + r);            // overlong
-  EXPECT_EQ(ToStorableText("\xED\xA0\x80"), r + r + r);    // surrogate
+  EXPECT_EQ(ToStorableText("\xC3"), r);                          // truncated sequence
+  EXPECT_EQ(ToStorableText("\xC0\xAF"), r + r);                  // overlong
+  EXPECT_EQ(ToStorableText("\xED\xA0\x80"), r + r + r);          // surrogate
   EXPECT_EQ(ToStorableText("\xF4\x90\x80\x80"), r + r + r + r);  // above U+10FFFF
   EXPECT_FALSE(IsStorableText(std::string("\0", 1)));
 }

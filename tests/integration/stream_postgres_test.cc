@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -75,7 +76,10 @@ class LiveSinkContractTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     ASSERT_NE(server, nullptr);
     url_ = GetParam() == "sqlite" ? "sqlite:" + dir_.File("live.db") : NewPostgresUrl();
-    auto sink = sinks::OpenLiveSink(url_);
+    // "postgres-copy": every batch through the COPY path; "postgres": these
+    // small batches take the pipelined array path.
+    if (GetParam() == "postgres-copy") options_.pg_copy_min_rows = 1;
+    auto sink = sinks::OpenLiveSink(url_, options_);
     ASSERT_TRUE(sink.ok()) << sink.status().ToString();
     sink_ = std::move(sink).value();
   }
@@ -86,8 +90,10 @@ class LiveSinkContractTest : public ::testing::TestWithParam<std::string> {
     auto from = sink_->ReadPositions("pins");
     if (!from.ok()) return from.status();
     sinks::PositionMap next = *from;
-    for (const auto& r : rows) next[r.position.partition] = std::max(next[r.position.partition], r.position.offset + 1);
-    for (const auto& d : dead) next[d.position.partition] = std::max(next[d.position.partition], d.position.offset + 1);
+    for (const auto& r : rows)
+      next[r.position.partition] = std::max(next[r.position.partition], r.position.offset + 1);
+    for (const auto& d : dead)
+      next[d.position.partition] = std::max(next[d.position.partition], d.position.offset + 1);
     return sink_->CommitBatch({.topic = "pins", .from = &*from, .next = &next, .rows = rows, .dead = dead});
   }
 
@@ -99,17 +105,24 @@ class LiveSinkContractTest : public ::testing::TestWithParam<std::string> {
 
   TempDir dir_;
   std::string url_;
+  sinks::LiveSinkOptions options_;
   std::unique_ptr<sinks::LiveSink> sink_;
 };
 
-INSTANTIATE_TEST_SUITE_P(Backends, LiveSinkContractTest, ::testing::Values("sqlite", "postgres"));
+INSTANTIATE_TEST_SUITE_P(Backends, LiveSinkContractTest,
+                         ::testing::Values("sqlite", "postgres", "postgres-copy"), [](const auto& info) {
+                           std::string name = info.param;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 TEST_P(LiveSinkContractTest, EveryFieldRoundTripsIncludingAwkwardText) {
   static constexpr char kTitle[] = "tab\there \"q\" back\\slash\nnew\0nul";
   sinks::LiveRow row = Row(kUid, kT0 + 123457, 3, 9, std::string(kTitle, sizeof kTitle - 1));
   pin::CleanRecord& r = row.record;
   r.ind = 11153;
-  r.description = "Story \xE2\x80\xA6\xC2\xA0 \xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB \xD0\x9F\xD1\x80\xD0\xB8";
+  r.description =
+      "Story \xE2\x80\xA6\xC2\xA0 \xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB \xD0\x9F\xD1\x80\xD0\xB8";
   r.poster_name = "bad \xff bytes";
   r.follower_count = 9'000'000'000;
   r.tag_list = {"a", "with space", "comma,inside", "{brace}", "quote\"", std::string("nul\0x", 5)};
@@ -133,7 +146,8 @@ TEST_P(LiveSinkContractTest, EveryFieldRoundTripsIncludingAwkwardText) {
 TEST_P(LiveSinkContractTest, OlderDuplicateNeverOverwritesNewer) {
   ASSERT_TRUE(Commit({Row(kUid, kT0 + 10, 1, 0, "newer")}).ok());
   ASSERT_TRUE(Commit({Row(kUid, kT0 + 5, 0, 0, "older, later")}).ok());
-  EXPECT_EQ(Tables().live[kUid], jobs::testing::CanonicalRow(Row(kUid, kT0 + 10, 1, 0, "newer").record, {1, 0}));
+  EXPECT_EQ(Tables().live[kUid],
+            jobs::testing::CanonicalRow(Row(kUid, kT0 + 10, 1, 0, "newer").record, {1, 0}));
   // Equal timestamps: the greater (partition, offset) wins.
   ASSERT_TRUE(Commit({Row(kUid, kT0 + 10, 0, 5, "same time, lower partition")}).ok());
   EXPECT_NE(Tables().live[kUid].find("\"newer\""), std::string::npos);
@@ -172,7 +186,7 @@ TEST_P(LiveSinkContractTest, CommitFromStalePositionsIsRefusedAndWritesNothing) 
 }
 
 TEST_P(LiveSinkContractTest, TwoWritersFromTheSamePositionsCommitOnlyOnce) {
-  auto other = sinks::OpenLiveSink(url_);
+  auto other = sinks::OpenLiveSink(url_, options_);
   ASSERT_TRUE(other.ok()) << other.status().ToString();
   sinks::PositionMap from;
   sinks::PositionMap next = {{0, 1}};
@@ -187,7 +201,7 @@ TEST_P(LiveSinkContractTest, TwoWritersFromTheSamePositionsCommitOnlyOnce) {
 
 TEST_P(LiveSinkContractTest, ReopeningMigratesNothingTwice) {
   sink_.reset();
-  auto again = sinks::OpenLiveSink(url_);
+  auto again = sinks::OpenLiveSink(url_, options_);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_TRUE((*again)->ReadPositions("pins")->empty());
 }
@@ -259,16 +273,30 @@ class StreamPostgresTest : public ::testing::Test {
     auto bus = bus::OpenBus(options);
     ASSERT_TRUE(bus.ok()) << bus.status().ToString();
     ASSERT_TRUE((*bus)->CreateTopic("pins", 4).ok());
-    ASSERT_TRUE(jobs::testing::ProduceAll(bus->get(), "pins", jobs::testing::MakeStreamRecords(n, seed)).ok());
+    ASSERT_TRUE(
+        jobs::testing::ProduceAll(bus->get(), "pins", jobs::testing::MakeStreamRecords(n, seed)).ok());
     auto want = jobs::testing::ExpectedTables(bus->get(), "pins");
     ASSERT_TRUE(want.ok()) << want.status().ToString();
     want_ = std::move(want).value();
   }
 
   std::vector<std::string> StreamArgv(bool once, int batch_records) {
-    std::vector<std::string> argv = {PinpipeBin(), "--data-dir", dir_.path(), "--log-level", "info", "stream",
-                                     "--bus", bus_url_, "--sink", sink_url_, "--batch-records",
-                                     std::to_string(batch_records), "--batch-delay-ms", "1", "--retry-max-ms", "200"};
+    std::vector<std::string> argv = {PinpipeBin(),
+                                     "--data-dir",
+                                     dir_.path(),
+                                     "--log-level",
+                                     "info",
+                                     "stream",
+                                     "--bus",
+                                     bus_url_,
+                                     "--sink",
+                                     sink_url_,
+                                     "--batch-records",
+                                     std::to_string(batch_records),
+                                     "--batch-delay-ms",
+                                     "1",
+                                     "--retry-max-ms",
+                                     "200"};
     if (once) argv.push_back("--once");
     return argv;
   }
@@ -286,25 +314,34 @@ class StreamPostgresTest : public ::testing::Test {
   LiveTables want_;
 };
 
-TEST_F(StreamPostgresTest, StreamerRunOnceIsExact) {
+// Both commit paths, through the Streamer: 500-record batches take the
+// array path by default and the COPY path with pg_copy_min_rows = 100.
+TEST_F(StreamPostgresTest, StreamerRunOnceIsExactOnBothCommitPaths) {
   MakeLog(4000, 11);
   bus::BusOptions options;
   options.url = bus_url_;
   auto bus = bus::OpenBus(options);
-  auto sink = sinks::OpenLiveSink(sink_url_);
-  ASSERT_TRUE(bus.ok() && sink.ok());
-  jobs::StreamerOptions so;
-  so.max_batch_records = 500;
-  auto streamer = jobs::Streamer::Open(so, bus->get(), sink->get(), RealClock(), nullptr);
-  auto summary = (*streamer)->RunOnce();
-  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
-  EXPECT_EQ(summary->records, 4000);
-  ExpectExact();
+  ASSERT_TRUE(bus.ok());
+  for (size_t copy_min_rows : {size_t{2000}, size_t{100}}) {
+    SCOPED_TRACE("pg_copy_min_rows=" + std::to_string(copy_min_rows));
+    sink_url_ = NewPostgresUrl();
+    sinks::LiveSinkOptions sink_options;
+    sink_options.pg_copy_min_rows = copy_min_rows;
+    auto sink = sinks::OpenLiveSink(sink_url_, sink_options);
+    ASSERT_TRUE(sink.ok());
+    jobs::StreamerOptions so;
+    so.max_batch_records = 500;
+    auto streamer = jobs::Streamer::Open(so, bus->get(), sink->get(), RealClock(), nullptr);
+    auto summary = (*streamer)->RunOnce();
+    ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+    EXPECT_EQ(summary->records, 4000);
+    ExpectExact();
+  }
 }
 
 TEST_F(StreamPostgresTest, KillNineAtRandomPointsLosesAndDoublesNothing) {
-  MakeLog(6000, 12);
-  std::vector<std::string> argv = StreamArgv(/*once=*/true, 40);
+  MakeLog(30000, 12);
+  std::vector<std::string> argv = StreamArgv(/*once=*/true, 20);
   jobs::testing::KillLoopResult kills =
       jobs::testing::KillNineLoop(argv, sink_url_, want_.positions, 25, 13, dir_.File("stderr"));
   std::printf("kills: %d while running, %d mid-stream\n", kills.killed, kills.mid_stream);
@@ -334,15 +371,19 @@ TEST_F(StreamPostgresTest, DatabaseRestartedMidStreamLosesAndDoublesNothing) {
   ASSERT_TRUE(WaitFor([&] { return progress() > 2000; }, std::chrono::seconds(60)));
   for (bool crash : {false, true}) {
     ASSERT_TRUE(server->Stop(crash));
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the outage itself, not a wait for a condition
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(500));  // the outage itself, not a wait for a condition
     ASSERT_TRUE(server->Start());
     int64_t at = progress();
-    ASSERT_TRUE(WaitFor([&] { return progress() > at + 1000 || progress() >= 20000; }, std::chrono::seconds(60)));
+    ASSERT_TRUE(
+        WaitFor([&] { return progress() > at + 1000 || progress() >= 20000; }, std::chrono::seconds(60)));
   }
-  EXPECT_TRUE(WaitFor([&] {
-    auto t = ReadLiveTables(sink_url_);
-    return t.ok() && t->positions == want_.positions;
-  }, std::chrono::seconds(120)));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto t = ReadLiveTables(sink_url_);
+        return t.ok() && t->positions == want_.positions;
+      },
+      std::chrono::seconds(120)));
   stream->Signal(SIGTERM);
   EXPECT_EQ(stream->Wait(std::chrono::seconds(30)), 0);
   std::string log = ::pinpipe::testing::ReadFile(dir_.File("stream.log"));

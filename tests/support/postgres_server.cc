@@ -84,8 +84,8 @@ bool PostgresServer::Init() {
     ADD_FAILURE() << "cannot chown " << dir_.path() << " to the postgres user";
     return false;
   }
-  RunResult init = Run(AsServerUser({Bin("initdb"), "-D", data_dir_, "-U", "postgres", "--auth=trust",
-                                     "-E", "UTF8", "--locale=C", "--no-sync"}));
+  RunResult init = Run(AsServerUser({Bin("initdb"), "-D", data_dir_, "-U", "postgres", "--auth=trust", "-E",
+                                     "UTF8", "--locale=C", "--no-sync"}));
   if (init.exit_code != 0) {
     ADD_FAILURE() << "initdb failed (" << init.exit_code << "):\n" << init.out << init.err;
     return false;
@@ -100,8 +100,8 @@ bool PostgresServer::Start() {
                                " -c listen_addresses=127.0.0.1" +
                                " -c fsync=" + (options_.fsync ? "on" : "off");
   for (const std::string& s : options_.settings) server_options += " -c " + s;
-  RunResult r = Run(AsServerUser({Bin("pg_ctl"), "start", "-D", data_dir_, "-l", log_path_, "-w",
-                                  "-t", "60", "-o", server_options}));
+  RunResult r = Run(AsServerUser(
+      {Bin("pg_ctl"), "start", "-D", data_dir_, "-l", log_path_, "-w", "-t", "60", "-o", server_options}));
   running_ = r.exit_code == 0;
   if (!running_ && ServerLog().find("could not bind") == std::string::npos) {
     ADD_FAILURE() << "pg_ctl start failed:\n" << r.out << r.err << "\nserver log:\n" << ServerLog();

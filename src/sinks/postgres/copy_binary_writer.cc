@@ -17,8 +17,8 @@ void CopyBinaryWriter::Reset() {
   buf_.clear();
   rows_ = 0;
   buf_.append(kSignature, sizeof kSignature);  // includes the trailing NUL
-  PutU32(0);  // flags: no OIDs
-  PutU32(0);  // header extension length
+  PutU32(0);                                   // flags: no OIDs
+  PutU32(0);                                   // header extension length
 }
 
 void CopyBinaryWriter::PutU16(uint16_t v) {

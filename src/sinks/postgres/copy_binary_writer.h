@@ -35,6 +35,10 @@ class CopyBinaryWriter {
   // Appends the trailer; the payload stays valid until the next Reset.
   std::string_view Finish();
   size_t size() const { return buf_.size(); }
+  // For streaming: the bytes written since the last DropBuffered (the header
+  // first), and forgetting them once sent. Finish() then returns the rest.
+  std::string_view buffered() const { return buf_; }
+  void DropBuffered() { buf_.clear(); }
   int64_t rows() const { return rows_; }
 
  private:

@@ -37,12 +37,12 @@ TEST(CopyBinaryWriterTest, ScalarsAreBigEndianWithLengths) {
   w.Int64(0x0102030405060708);
   w.Bool(true);
   w.Null();
-  EXPECT_EQ(Body(w), Bytes({0, 4,                                      // field count
-                            0, 0, 0, 4, 0xFF, 0xFF, 0xFF, 0xFE,            // int4 -2
-                            0, 0, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8,            // int8
-                            0, 0, 0, 1, 1,                                 // bool
-                            0xFF, 0xFF, 0xFF, 0xFF,                        // NULL
-                            0xFF, 0xFF}));                                 // trailer
+  EXPECT_EQ(Body(w), Bytes({0,    4,                                                     // field count
+                            0,    0,    0,    4,    0xFF, 0xFF, 0xFF, 0xFE,              // int4 -2
+                            0,    0,    0,    8,    1,    2,    3,    4,    5, 6, 7, 8,  // int8
+                            0,    0,    0,    1,    1,                                   // bool
+                            0xFF, 0xFF, 0xFF, 0xFF,                                      // NULL
+                            0xFF, 0xFF}));                                               // trailer
   EXPECT_EQ(w.rows(), 1);
 }
 
@@ -65,12 +65,12 @@ TEST(CopyBinaryWriterTest, TextArrayHasOneDimensionAndElementLengths) {
   CopyBinaryWriter w;
   w.BeginRow(1);
   w.TextArray({"ab", "c"});
-  EXPECT_EQ(Body(w), Bytes({0, 1, 0, 0, 0, 31,      // field count, array length
-                            0, 0, 0, 1,            // ndim
-                            0, 0, 0, 0,            // no nulls
-                            0, 0, 0, 25,           // text OID
-                            0, 0, 0, 2, 0, 0, 0, 1,  // 2 elements from index 1
-                            0, 0, 0, 2, 'a', 'b', 0, 0, 0, 1, 'c', 0xFF, 0xFF}));
+  EXPECT_EQ(Body(w), Bytes({0, 1, 0, 0,  0,   31,         // field count, array length
+                            0, 0, 0, 1,                   // ndim
+                            0, 0, 0, 0,                   // no nulls
+                            0, 0, 0, 25,                  // text OID
+                            0, 0, 0, 2,  0,   0,   0, 1,  // 2 elements from index 1
+                            0, 0, 0, 2,  'a', 'b', 0, 0, 0, 1, 'c', 0xFF, 0xFF}));
 }
 
 TEST(CopyBinaryWriterTest, EmptyTextArrayHasNoDimensions) {
@@ -90,12 +90,12 @@ TEST(CopyBinaryWriterTest, ResetStartsAFreshPayload) {
 }
 
 TEST(PgConnectionTest, SqlStatesOfOutagesAreRetryable) {
-  EXPECT_EQ(CodeForSqlState("08006"), StatusCode::kUnavailable);  // connection failure
-  EXPECT_EQ(CodeForSqlState("57P01"), StatusCode::kUnavailable);  // admin shutdown
-  EXPECT_EQ(CodeForSqlState("40001"), StatusCode::kUnavailable);  // serialization
-  EXPECT_EQ(CodeForSqlState("53100"), StatusCode::kUnavailable);  // disk full
-  EXPECT_EQ(CodeForSqlState("23505"), StatusCode::kUnavailable);  // unique key raced in
-  EXPECT_EQ(CodeForSqlState(""), StatusCode::kUnavailable);       // libpq-side failure
+  EXPECT_EQ(CodeForSqlState("08006"), StatusCode::kUnavailable);      // connection failure
+  EXPECT_EQ(CodeForSqlState("57P01"), StatusCode::kUnavailable);      // admin shutdown
+  EXPECT_EQ(CodeForSqlState("40001"), StatusCode::kUnavailable);      // serialization
+  EXPECT_EQ(CodeForSqlState("53100"), StatusCode::kUnavailable);      // disk full
+  EXPECT_EQ(CodeForSqlState("23505"), StatusCode::kUnavailable);      // unique key raced in
+  EXPECT_EQ(CodeForSqlState(""), StatusCode::kUnavailable);           // libpq-side failure
   EXPECT_EQ(CodeForSqlState("28P01"), StatusCode::kInvalidArgument);  // bad password
   EXPECT_EQ(CodeForSqlState("3D000"), StatusCode::kInvalidArgument);  // no such database
   EXPECT_EQ(CodeForSqlState("22021"), StatusCode::kInternal);         // bad encoding: our bug

@@ -13,27 +13,44 @@ namespace pinpipe::sinks::postgres {
 void PostgresLiveSink::EncodeArrays(const LiveBatch& batch) {
   const size_t n = batch.rows.size();
   for (size_t c = 0; c < sql::kLiveColumns; ++c) {
-    static constexpr uint32_t kTypes[sql::kLiveColumns] = {kTextOid, kInt8Oid, kTextOid, kTextOid, kTextOid, kInt8Oid,
-                                                      kTextOid, kBoolOid, kTextOid, kTextOid, kBoolOid, kTextOid,
-                                                      kTextOid, kTimestampTzOid, kInt4Oid, kInt8Oid};
+    static constexpr uint32_t kTypes[sql::kLiveColumns] = {
+        kTextOid, kInt8Oid, kTextOid, kTextOid, kTextOid, kInt8Oid,        kTextOid, kBoolOid,
+        kTextOid, kTextOid, kBoolOid, kTextOid, kTextOid, kTimestampTzOid, kInt4Oid, kInt8Oid};
     columns_[c].Reset(kTypes[c], n);
   }
-  auto text = [](BinaryArray& a, const std::optional<std::string>& v) { if (v) a.Text(*v); else a.Null(); };
+  auto text = [](BinaryArray& a, const std::optional<std::string>& v) {
+    if (v)
+      a.Text(*v);
+    else
+      a.Null();
+  };
   for (const LiveRow& row : batch.rows) {
     const pin::CleanRecord& r = row.record;
     columns_[0].Text(r.unique_id);
-    if (r.ind) columns_[1].Int64(*r.ind); else columns_[1].Null();
+    if (r.ind)
+      columns_[1].Int64(*r.ind);
+    else
+      columns_[1].Null();
     text(columns_[2], r.title);
     text(columns_[3], r.description);
     text(columns_[4], r.poster_name);
-    if (r.follower_count) columns_[5].Int64(*r.follower_count); else columns_[5].Null();
+    if (r.follower_count)
+      columns_[5].Int64(*r.follower_count);
+    else
+      columns_[5].Null();
     scratch_.clear();
     AppendTextArrayLiteral(r.tag_list, &scratch_);
     columns_[6].Text(scratch_);
-    if (r.is_video) columns_[7].Bool(*r.is_video); else columns_[7].Null();
+    if (r.is_video)
+      columns_[7].Bool(*r.is_video);
+    else
+      columns_[7].Null();
     text(columns_[8], r.media_type);
     text(columns_[9], r.image_src);
-    if (r.downloaded) columns_[10].Bool(*r.downloaded); else columns_[10].Null();
+    if (r.downloaded)
+      columns_[10].Bool(*r.downloaded);
+    else
+      columns_[10].Null();
     text(columns_[11], r.save_location);
     text(columns_[12], r.category);
     columns_[13].Timestamp(*r.ingested_at);
@@ -41,17 +58,23 @@ void PostgresLiveSink::EncodeArrays(const LiveBatch& batch) {
     columns_[15].Int64(row.position.offset);
   }
   const size_t m = batch.dead.size();
-  static constexpr uint32_t kDeadTypes[sql::kDeadColumns] = {kTextOid, kTextOid, kTextOid, kTextOid,
-                                                        kInt4Oid, kInt8Oid, kTimestampTzOid};
+  static constexpr uint32_t kDeadTypes[sql::kDeadColumns] = {kTextOid, kTextOid, kTextOid,       kTextOid,
+                                                             kInt4Oid, kInt8Oid, kTimestampTzOid};
   for (size_t c = 0; c < sql::kDeadColumns; ++c) dead_columns_[c].Reset(kDeadTypes[c], m);
   for (const DeadLetter& d : batch.dead) {
     dead_columns_[0].Text(pin::RejectReasonName(d.rejection.reason));
-    if (d.rejection.field.empty()) dead_columns_[1].Null(); else dead_columns_[1].Text(d.rejection.field);
+    if (d.rejection.field.empty())
+      dead_columns_[1].Null();
+    else
+      dead_columns_[1].Text(d.rejection.field);
     dead_columns_[2].Text(d.rejection.detail);
     dead_columns_[3].Text(d.raw);
     dead_columns_[4].Int32(d.position.partition);
     dead_columns_[5].Int64(d.position.offset);
-    if (d.ingested_at) dead_columns_[6].Timestamp(*d.ingested_at); else dead_columns_[6].Null();
+    if (d.ingested_at)
+      dead_columns_[6].Timestamp(*d.ingested_at);
+    else
+      dead_columns_[6].Null();
   }
   const size_t k = batch.next->size();
   partitions_.Reset(kInt4Oid, k);
@@ -74,7 +97,8 @@ Status PostgresLiveSink::CommitWithArrays(const LiveBatch& batch) {
   std::vector<PgStep> steps;
   steps.push_back({.sql = "BEGIN"});
   steps.push_back({.prepared = "pinpipe_lock", .params = {{key}}});
-  steps.push_back({.prepared = "pinpipe_count_moved", .params = {{batch.topic}, binary(partitions_), binary(from_)}});
+  steps.push_back(
+      {.prepared = "pinpipe_count_moved", .params = {{batch.topic}, binary(partitions_), binary(from_)}});
   if (!batch.rows.empty()) {
     PgStep upsert{.prepared = "pinpipe_upsert_arrays"};
     for (BinaryArray& c : columns_) upsert.params.push_back(binary(c));

@@ -10,25 +10,42 @@
 namespace pinpipe::sinks::postgres {
 namespace {
 
+constexpr size_t kCopyChunk = 256 << 10;
+
 template <typename T>
 void OptionalText(CopyBinaryWriter* w, const std::optional<T>& v) {
-  if (v) w->Text(*v); else w->Null();
+  if (v)
+    w->Text(*v);
+  else
+    w->Null();
 }
 
 void EncodeRow(const LiveRow& row, CopyBinaryWriter* w) {
   const pin::CleanRecord& r = row.record;
   w->BeginRow(sql::kLiveColumns);
   w->Text(r.unique_id);
-  if (r.ind) w->Int64(*r.ind); else w->Null();
+  if (r.ind)
+    w->Int64(*r.ind);
+  else
+    w->Null();
   OptionalText(w, r.title);
   OptionalText(w, r.description);
   OptionalText(w, r.poster_name);
-  if (r.follower_count) w->Int64(*r.follower_count); else w->Null();
+  if (r.follower_count)
+    w->Int64(*r.follower_count);
+  else
+    w->Null();
   w->TextArray(r.tag_list);
-  if (r.is_video) w->Bool(*r.is_video); else w->Null();
+  if (r.is_video)
+    w->Bool(*r.is_video);
+  else
+    w->Null();
   OptionalText(w, r.media_type);
   OptionalText(w, r.image_src);
-  if (r.downloaded) w->Bool(*r.downloaded); else w->Null();
+  if (r.downloaded)
+    w->Bool(*r.downloaded);
+  else
+    w->Null();
   OptionalText(w, r.save_location);
   OptionalText(w, r.category);
   w->Timestamp(*r.ingested_at);
@@ -39,12 +56,18 @@ void EncodeRow(const LiveRow& row, CopyBinaryWriter* w) {
 void EncodeDeadLetter(const DeadLetter& d, CopyBinaryWriter* w) {
   w->BeginRow(sql::kDeadColumns);
   w->Text(pin::RejectReasonName(d.rejection.reason));
-  if (d.rejection.field.empty()) w->Null(); else w->Text(d.rejection.field);
+  if (d.rejection.field.empty())
+    w->Null();
+  else
+    w->Text(d.rejection.field);
   w->Text(d.rejection.detail);
   w->Text(d.raw);
   w->Int32(d.position.partition);
   w->Int64(d.position.offset);
-  if (d.ingested_at) w->Timestamp(*d.ingested_at); else w->Null();
+  if (d.ingested_at)
+    w->Timestamp(*d.ingested_at);
+  else
+    w->Null();
 }
 
 }  // namespace
@@ -83,9 +106,18 @@ Status PostgresLiveSink::CheckPositions(const LiveBatch& batch) {
 
 Status PostgresLiveSink::WriteRows(const LiveBatch& batch) {
   if (batch.rows.empty()) return Status::Ok();
-  copy_.Reset();
-  for (const LiveRow& row : batch.rows) EncodeRow(row, &copy_);
-  PINPIPE_RETURN_IF_ERROR(conn_->CopyIn(sql::kCopyStage, copy_.Finish()));
+  // Streamed in chunks, so the server parses rows while later ones are encoded.
+  PINPIPE_RETURN_IF_ERROR(conn_->CopyIn(sql::kCopyStage, [&](const PgConnection::CopySender& send) {
+    copy_.Reset();
+    for (const LiveRow& row : batch.rows) {
+      EncodeRow(row, &copy_);
+      if (copy_.size() >= kCopyChunk) {
+        if (!send(copy_.buffered())) return;
+        copy_.DropBuffered();
+      }
+    }
+    send(copy_.Finish());
+  }));
   return conn_->ExecPrepared("pinpipe_upsert_staged").status();
 }
 

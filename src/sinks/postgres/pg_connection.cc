@@ -99,7 +99,10 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& u
   // Server notices ("relation already exists, skipping") are not errors:
   // debug lines, not stray stderr output.
   PQsetNoticeProcessor(
-      conn, [](void*, const char* message) { core::Log("live_sink").debug("event=pg_notice message={}", core::LogValue(Trimmed(message))); },
+      conn,
+      [](void*, const char* message) {
+        core::Log("live_sink").debug("event=pg_notice message={}", core::LogValue(Trimmed(message)));
+      },
       nullptr);
   return std::unique_ptr<PgConnection>(new PgConnection(conn));
 }
@@ -107,8 +110,8 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& u
 bool PgConnection::ok() const { return !broken_ && PQstatus(conn_) == CONNECTION_OK; }
 
 Status PgConnection::ConnectionLost(std::string_view what) const {
-  return Status::Unavailable(std::string(what) + ": connection to PostgreSQL lost: " +
-                             Trimmed(PQerrorMessage(conn_)));
+  return Status::Unavailable(std::string(what) +
+                             ": connection to PostgreSQL lost: " + Trimmed(PQerrorMessage(conn_)));
 }
 
 Result<PgResult> PgConnection::Check(pg_result* raw, std::string_view what) {
@@ -149,6 +152,10 @@ Result<PgResult> PgConnection::ExecPrepared(const std::string& name, const std::
 }
 
 Status PgConnection::CopyIn(std::string_view copy_sql, std::string_view data) {
+  return CopyIn(copy_sql, [&](const CopySender& send) { send(data); });
+}
+
+Status PgConnection::CopyIn(std::string_view copy_sql, const std::function<void(const CopySender&)>& produce) {
   std::string text(copy_sql);
   pg_result* start = PQexec(conn_, text.c_str());
   if (start == nullptr || PQresultStatus(start) != PGRES_COPY_IN) {
@@ -156,10 +163,13 @@ Status PgConnection::CopyIn(std::string_view copy_sql, std::string_view data) {
   }
   PQclear(start);
   std::string failure;
-  for (size_t at = 0; at < data.size() && failure.empty(); at += kCopyChunkBytes) {
-    size_t n = std::min(kCopyChunkBytes, data.size() - at);
-    if (PQputCopyData(conn_, data.data() + at, static_cast<int>(n)) != 1) failure = "copy data";
-  }
+  produce([&](std::string_view data) {
+    for (size_t at = 0; at < data.size() && failure.empty(); at += kCopyChunkBytes) {
+      size_t n = std::min(kCopyChunkBytes, data.size() - at);
+      if (PQputCopyData(conn_, data.data() + at, static_cast<int>(n)) != 1) failure = "copy data";
+    }
+    return failure.empty();
+  });
   if (PQputCopyEnd(conn_, failure.empty() ? nullptr : "client failed to send") != 1 && failure.empty()) {
     failure = "copy end";
   }
@@ -194,11 +204,10 @@ Result<std::vector<PgResult>> PgConnection::Pipeline(const std::vector<PgStep>& 
       }
     }
     int n = static_cast<int>(step.params.size());
-    int ok = step.prepared.empty()
-                 ? PQsendQueryParams(conn_, step.sql.c_str(), n, nullptr, values.data(), lengths.data(),
-                                     formats.data(), 0)
-                 : PQsendQueryPrepared(conn_, step.prepared.c_str(), n, values.data(), lengths.data(),
-                                       formats.data(), 0);
+    int ok = step.prepared.empty() ? PQsendQueryParams(conn_, step.sql.c_str(), n, nullptr, values.data(),
+                                                       lengths.data(), formats.data(), 0)
+                                   : PQsendQueryPrepared(conn_, step.prepared.c_str(), n, values.data(),
+                                                         lengths.data(), formats.data(), 0);
     if (ok != 1) {
       sent = false;
       break;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,8 +87,13 @@ class PgConnection {
   Result<std::vector<PgResult>> Pipeline(const std::vector<PgStep>& steps);
 
   // Runs `COPY ... FROM STDIN` and sends `data` (already in the COPY format
-  // the statement names). Returns the rows the COPY reported.
+  // the statement names).
   Status CopyIn(std::string_view copy_sql, std::string_view data);
+  // The same, streamed: `produce` calls the sender with each chunk in order
+  // (the server parses one chunk while the next is built); the sender returns
+  // false once sending failed, and `produce` should stop then.
+  using CopySender = std::function<bool(std::string_view chunk)>;
+  Status CopyIn(std::string_view copy_sql, const std::function<void(const CopySender&)>& produce);
 
   // "user@host:port/db" for logs (never a password).
   std::string Describe() const;
@@ -98,7 +104,7 @@ class PgConnection {
   Result<PgResult> Check(pg_result* result, std::string_view what);
   Status ConnectionLost(std::string_view what) const;
 
-  pg_conn* conn_;  // owned
+  pg_conn* conn_;        // owned
   bool broken_ = false;  // a pipeline could not be left cleanly: reconnect
 };
 

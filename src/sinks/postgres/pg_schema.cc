@@ -18,7 +18,7 @@ struct Migration {
 constexpr Migration kMigrations[] = {
     {1, "live tables: pins_live, pins_rejected, pinpipe_offsets", R"sql(
 CREATE TABLE IF NOT EXISTS pins_live (
-  unique_id      text PRIMARY KEY,
+  unique_id      text COLLATE "C" PRIMARY KEY,  -- byte order: fast, locale-independent
   ind            bigint,
   title          text,
   description    text,
@@ -65,7 +65,8 @@ int LiveSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version
 Status MigrateLiveSchema(PgConnection* conn) {
   PINPIPE_RETURN_IF_ERROR(conn->Exec("BEGIN"));
   auto body = [&]() -> Status {
-    PINPIPE_RETURN_IF_ERROR(conn->Query("SELECT pg_advisory_xact_lock($1::bigint)", {kMigrationLockKey}).status());
+    PINPIPE_RETURN_IF_ERROR(
+        conn->Query("SELECT pg_advisory_xact_lock($1::bigint)", {kMigrationLockKey}).status());
     PINPIPE_RETURN_IF_ERROR(conn->Exec(R"sql(
 CREATE TABLE IF NOT EXISTS pinpipe_migrations (
   component   text NOT NULL,
@@ -80,8 +81,8 @@ CREATE TABLE IF NOT EXISTS pinpipe_migrations (
     int have = std::stoi(std::string(current.Text(0, 0)));
     if (have > LiveSchemaVersion()) {
       return Status::InvalidArgument("the database's live schema is version " + std::to_string(have) +
-                                     ", newer than this pinpipe knows (" + std::to_string(LiveSchemaVersion()) +
-                                     "); upgrade pinpipe");
+                                     ", newer than this pinpipe knows (" +
+                                     std::to_string(LiveSchemaVersion()) + "); upgrade pinpipe");
     }
     for (const Migration& m : kMigrations) {
       if (m.version <= have) continue;

@@ -87,7 +87,8 @@ Status PostgresLiveSink::CommitBatch(const LiveBatch& batch) {
   PINPIPE_RETURN_IF_ERROR(EnsureConnected());
   // Large batches: COPY (least server CPU per row). Small ones: arrays in one
   // pipeline (least round trips, which dominate a small commit).
-  Status st = batch.rows.size() >= options_.pg_copy_min_rows ? CommitWithCopy(batch) : CommitWithArrays(batch);
+  Status st =
+      batch.rows.size() >= options_.pg_copy_min_rows ? CommitWithCopy(batch) : CommitWithArrays(batch);
   if (!st.ok()) Abandon();
   return st;
 }

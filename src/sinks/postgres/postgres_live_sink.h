@@ -22,7 +22,8 @@ namespace pinpipe::sinks::postgres {
 class PostgresLiveSink final : public LiveSink {
  public:
   // Connects and migrates. kUnavailable when the server cannot be reached.
-  static Result<std::unique_ptr<PostgresLiveSink>> Open(const std::string& uri, const LiveSinkOptions& options);
+  static Result<std::unique_ptr<PostgresLiveSink>> Open(const std::string& uri,
+                                                        const LiveSinkOptions& options);
 
   Result<PositionMap> ReadPositions(const std::string& topic) override;
   Status CommitBatch(const LiveBatch& batch) override;

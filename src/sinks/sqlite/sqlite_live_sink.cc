@@ -69,8 +69,8 @@ Result<std::unique_ptr<SqliteLiveSink>> SqliteLiveSink::Open(const std::string& 
   open_options.busy_timeout_ms = options.busy_timeout_ms;
   open_options.wal = true;
   PINPIPE_ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path, open_options));
-  PINPIPE_RETURN_IF_ERROR(db->Exec(options.sqlite_sync_full ? "PRAGMA synchronous=FULL"
-                                                            : "PRAGMA synchronous=NORMAL"));
+  PINPIPE_RETURN_IF_ERROR(
+      db->Exec(options.sqlite_sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
   PINPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-65536"));  // 64 MiB of pages
   PINPIPE_RETURN_IF_ERROR(MigrateLiveSchema(db.get()));
   std::unique_ptr<SqliteLiveSink> sink(new SqliteLiveSink(std::move(db)));
@@ -176,12 +176,14 @@ Status SqliteLiveSink::UpsertRow(const LiveRow& row) {
 Status SqliteLiveSink::InsertDeadLetter(const DeadLetter& d) {
   Statement* st = &insert_dead_;
   PINPIPE_RETURN_IF_ERROR(st->BindText(1, pin::RejectReasonName(d.rejection.reason)));
-  PINPIPE_RETURN_IF_ERROR(d.rejection.field.empty() ? st->BindNull(2) : BindStorable(st, 2, d.rejection.field));
+  PINPIPE_RETURN_IF_ERROR(d.rejection.field.empty() ? st->BindNull(2)
+                                                    : BindStorable(st, 2, d.rejection.field));
   PINPIPE_RETURN_IF_ERROR(BindStorable(st, 3, d.rejection.detail));
   PINPIPE_RETURN_IF_ERROR(BindStorable(st, 4, d.raw));
   PINPIPE_RETURN_IF_ERROR(st->BindInt(5, d.position.partition));
   PINPIPE_RETURN_IF_ERROR(st->BindInt(6, d.position.offset));
-  PINPIPE_RETURN_IF_ERROR(d.ingested_at ? st->BindText(7, FormatRfc3339Micros(*d.ingested_at)) : st->BindNull(7));
+  PINPIPE_RETURN_IF_ERROR(d.ingested_at ? st->BindText(7, FormatRfc3339Micros(*d.ingested_at))
+                                        : st->BindNull(7));
   return st->Run();
 }
 

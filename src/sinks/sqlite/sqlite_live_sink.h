@@ -17,7 +17,8 @@ namespace pinpipe::sinks::sqlite {
 class SqliteLiveSink final : public LiveSink {
  public:
   // Opens or creates the file, sets WAL and synchronous, migrates the schema.
-  static Result<std::unique_ptr<SqliteLiveSink>> Open(const std::string& path, const LiveSinkOptions& options);
+  static Result<std::unique_ptr<SqliteLiveSink>> Open(const std::string& path,
+                                                      const LiveSinkOptions& options);
 
   Result<PositionMap> ReadPositions(const std::string& topic) override;
   Status CommitBatch(const LiveBatch& batch) override;

@@ -42,8 +42,10 @@ class SqliteLiveSinkTest : public ::testing::Test {
     auto from = sink_->ReadPositions("pins");
     if (!from.ok()) return from.status();
     PositionMap next;
-    for (const LiveRow& r : rows) next[r.position.partition] = std::max(next[r.position.partition], r.position.offset + 1);
-    for (const DeadLetter& d : dead) next[d.position.partition] = std::max(next[d.position.partition], d.position.offset + 1);
+    for (const LiveRow& r : rows)
+      next[r.position.partition] = std::max(next[r.position.partition], r.position.offset + 1);
+    for (const DeadLetter& d : dead)
+      next[d.position.partition] = std::max(next[d.position.partition], d.position.offset + 1);
     for (auto& [p, n] : next) {
       auto it = from->find(p);
       if (it != from->end()) n = std::max(n, it->second);
@@ -60,7 +62,8 @@ class SqliteLiveSinkTest : public ::testing::Test {
     EXPECT_TRUE(st->BindText(1, uid).ok());
     std::vector<std::string> out;
     if (st->Step().value_or(false)) {
-      for (int i = 0; i < st->ColumnCount(); ++i) out.push_back(st->IsNull(i) ? "NULL" : std::string(st->ColumnText(i)));
+      for (int i = 0; i < st->ColumnCount(); ++i)
+        out.push_back(st->IsNull(i) ? "NULL" : std::string(st->ColumnText(i)));
     }
     return out;
   }
@@ -105,8 +108,8 @@ TEST_F(SqliteLiveSinkTest, EveryColumnIsStoredInItsSqliteForm) {
   r.category = "art";
   ASSERT_TRUE(Commit({row}).ok());
   EXPECT_EQ(LiveRowText(kUid),
-            (std::vector<std::string>{kUid, "42", "Title", "desc", "poster", "12000", R"(["a","b \"q\""])", "0",
-                                      "image", "https://i.pinimg.com/x.jpg", "1", "/data/art", "art",
+            (std::vector<std::string>{kUid, "42", "Title", "desc", "poster", "12000", R"(["a","b \"q\""])",
+                                      "0", "image", "https://i.pinimg.com/x.jpg", "1", "/data/art", "art",
                                       FormatRfc3339Micros(kT0 + 123456), "2", "7"}));
 }
 

@@ -1,0 +1,71 @@
+// BinaryArray bytes against the array_recv layout (the integration tests
+// check that a real server accepts them), and array literals for tag_list.
+#include "sinks/postgres/binary_array.h"
+
+#include <gtest/gtest.h>
+
+#include "sinks/postgres/postgres_live_sink.h"
+
+namespace pinpipe::sinks::postgres {
+namespace {
+
+std::string Bytes(std::initializer_list<int> bytes) {
+  std::string out;
+  for (int b : bytes) out.push_back(static_cast<char>(b));
+  return out;
+}
+
+TEST(BinaryArrayTest, HeaderThenLengthPrefixedElements) {
+  BinaryArray a;
+  a.Reset(kInt8Oid, 2);
+  a.Int64(1);
+  a.Int64(-1);
+  EXPECT_EQ(std::string(a.Finish()),
+            Bytes({0, 0, 0, 1, 0,    0,    0,    0,    0,    0,    0,    20,
+                   0, 0, 0, 2, 0,    0,    0,    1,  // ndim, no nulls, int8, n, lbound
+                   0, 0, 0, 8, 0,    0,    0,    0,    0,    0,    0,    1,        // 1
+                   0, 0, 0, 8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}));  // -1
+}
+
+TEST(BinaryArrayTest, NullElementsSetTheHasNullsFlag) {
+  BinaryArray a;
+  a.Reset(kBoolOid, 2);
+  a.Bool(true);
+  a.Null();
+  std::string bytes(a.Finish());
+  EXPECT_EQ(bytes.substr(4, 4), Bytes({0, 0, 0, 1}));
+  EXPECT_EQ(bytes.substr(20), Bytes({0, 0, 0, 1, 1, 0xFF, 0xFF, 0xFF, 0xFF}));
+}
+
+TEST(BinaryArrayTest, TextIsMadeStorable) {
+  BinaryArray a;
+  a.Reset(kTextOid, 1);
+  a.Text(std::string("a\0", 2));
+  EXPECT_EQ(std::string(a.Finish()).substr(20), Bytes({0, 0, 0, 4, 'a', 0xEF, 0xBF, 0xBD}));
+}
+
+TEST(BinaryArrayTest, ResetReusesTheBufferForANewArray) {
+  BinaryArray a;
+  a.Reset(kTextOid, 1);
+  a.Null();
+  (void)a.Finish();
+  a.Reset(kInt4Oid, 0);
+  EXPECT_EQ(std::string(a.Finish()), Bytes({0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 23, 0, 0, 0, 0, 0, 0, 0, 1}));
+}
+
+TEST(TextArrayLiteralTest, ElementsAreQuotedAndEscaped) {
+  std::string out;
+  AppendTextArrayLiteral({"a", "b,c", "q\"uote", "back\\slash", "{}", ""}, &out);
+  EXPECT_EQ(out, R"({"a","b,c","q\"uote","back\\slash","{}",""})");
+  out.clear();
+  AppendTextArrayLiteral({}, &out);
+  EXPECT_EQ(out, "{}");
+}
+
+TEST(TopicLockKeyTest, IsStablePerTopicAndDiffersAcrossTopics) {
+  EXPECT_EQ(TopicLockKey("pins"), TopicLockKey("pins"));
+  EXPECT_NE(TopicLockKey("pins"), TopicLockKey("pins2"));
+}
+
+}  // namespace
+}  // namespace pinpipe::sinks::postgres
