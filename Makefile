@@ -1,14 +1,15 @@
 # The two commands: `make demo` (build + run the pipeline on embedded
 # defaults) and `make test` (build + every test). Both install what they need.
 BUILD      ?= build
-ASAN_BUILD ?= build-asan
-FUZZ_BUILD ?= build-fuzz
+# One clang build with ASan+UBSan and libFuzzer coverage serves both the
+# sanitized unit tests and the fuzz targets (one build instead of two).
+SANITIZE_BUILD ?= build-sanitize
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 30
 # Lets ccache reuse objects across clones of the repository.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: all deps test-deps build binary asan-build fuzz-build test release-test unit-test integration-test \
+.PHONY: all deps test-deps build binary sanitize-build test release-test unit-test integration-test \
         asan-test fuzz-test demo bench clean format
 
 all: build
@@ -23,15 +24,11 @@ build: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-asan-build: test-deps
-	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPINPIPE_SANITIZE=ON \
-	  -DPINPIPE_BENCH=OFF -DPINPIPE_INTEGRATION_TESTS=OFF -DCMAKE_CXX_FLAGS=-O1 >/dev/null
-	@cmake --build $(ASAN_BUILD) -j $(JOBS)
-
-fuzz-build: test-deps
-	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+sanitize-build: test-deps
+	@CC=clang CXX=clang++ cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=None \
+	  -DCMAKE_CXX_FLAGS="-O1 -gline-tables-only" -DCMAKE_C_FLAGS="-O1 -gline-tables-only" \
 	  -DPINPIPE_FUZZ=ON -DPINPIPE_BENCH=OFF -DPINPIPE_INTEGRATION_TESTS=OFF >/dev/null
-	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+	@cmake --build $(SANITIZE_BUILD) -j $(JOBS)
 
 unit-test: build test-deps
 	@ctest --test-dir $(BUILD) -L unit -j $(JOBS) --output-on-failure
@@ -44,12 +41,12 @@ integration-test: build test-deps
 release-test: build test-deps
 	@ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
 
-asan-test: asan-build
+asan-test: sanitize-build
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --test-dir $(ASAN_BUILD) -L unit -j $(JOBS) --output-on-failure
+	  ctest --test-dir $(SANITIZE_BUILD) -L unit -j $(JOBS) --output-on-failure
 
-fuzz-test: fuzz-build
-	@bash scripts/run-fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+fuzz-test: sanitize-build
+	@bash scripts/run-fuzzers.sh $(SANITIZE_BUILD) $(FUZZ_SECONDS)
 
 # Sanitizers and fuzzers first, the full release suite last.
 test: asan-test fuzz-test release-test
@@ -69,4 +66,4 @@ format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD)

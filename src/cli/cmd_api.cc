@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "bus/open_bus.h"
+#include "cli/api_flags.h"
 #include "cli/bus_flags.h"
 #include "cli/command.h"
 #include "cli/shutdown_signal.h"
@@ -18,36 +19,13 @@
 namespace pinpipe::cli {
 namespace {
 
-constexpr char kCommand[] = "api";
+constexpr char kApiCommand[] = "api";
 
 struct ApiFlags {
   BusFlags bus;
-  ingest::ApiOptions server;
-  std::string token_file;
-  std::string api_token;  // normally from PINPIPE_API_TOKEN
+  ApiServerFlags api;
   int64_t drain_timeout_ms = 30'000;
 };
-
-// The bearer token from --token-file or --api-token/PINPIPE_API_TOKEN; empty = no auth.
-Result<std::string> LoadToken(const ApiFlags& flags) {
-  if (!flags.token_file.empty() && !flags.api_token.empty()) {
-    return Status::InvalidArgument("give the token once: --token-file or PINPIPE_API_TOKEN, not both");
-  }
-  std::string token = flags.api_token;
-  if (!flags.token_file.empty()) {
-    auto text = io::ReadFileToString(io::PosixFileSystem(), flags.token_file);
-    if (!text.ok()) return text.status().WithContext("--token-file");
-    token = std::move(text).value();
-  }
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
-  if (token.find_first_of(" \t\r\n") != std::string::npos) {
-    return Status::InvalidArgument("the API token must not contain whitespace");
-  }
-  if ((!flags.token_file.empty() || !flags.api_token.empty()) && token.empty()) {
-    return Status::InvalidArgument("the API token is empty");
-  }
-  return token;
-}
 
 // Opens the bus and the topic's producer; creates the topic when missing.
 Status OpenProducer(const ApiFlags& flags, const GlobalOptions& globals, std::unique_ptr<bus::Bus>* bus,
@@ -64,23 +42,22 @@ Status OpenProducer(const ApiFlags& flags, const GlobalOptions& globals, std::un
   return Status::Ok();
 }
 
-int RunApi(ApiFlags& flags, const GlobalOptions& globals) {
-  auto token = LoadToken(flags);
-  if (!token.ok()) return ReportError(kCommand, token.status());
-  flags.server.bearer_token = *token;
+int RunApi(const ApiFlags& flags, const GlobalOptions& globals) {
+  auto api_options = ApiServerOptions(flags.api);
+  if (!api_options.ok()) return ReportError(kApiCommand, api_options.status());
   // Before any thread starts, so every thread inherits the blocked signals.
   ShutdownSignal& signal = ShutdownSignal::Install();
 
   std::unique_ptr<bus::Bus> bus;
   std::unique_ptr<bus::Producer> producer;
   Status st = OpenProducer(flags, globals, &bus, &producer);
-  if (!st.ok()) return ReportError(kCommand, st);
+  if (!st.ok()) return ReportError(kApiCommand, st);
   metrics::Registry registry;
-  auto server = ingest::ApiServer::Start(flags.server, producer.get(), &registry, RealClock());
-  if (!server.ok()) return ReportError(kCommand, server.status());
+  auto server = ingest::ApiServer::Start(*api_options, producer.get(), &registry, RealClock());
+  if (!server.ok()) return ReportError(kApiCommand, server.status());
   auto& log = core::Log("api");
   log.info("event=api_ready port={} topic={} auth={}", (*server)->port(), flags.bus.topic,
-           flags.server.bearer_token.empty() ? "off" : "bearer");
+           api_options->bearer_token.empty() ? "off" : "bearer");
 
   while (!signal.WaitFor(1, std::chrono::hours(24))) {
   }
@@ -97,42 +74,17 @@ int RunApi(ApiFlags& flags, const GlobalOptions& globals) {
   server->reset();
   producer.reset();
   bus.reset();
-  if (!st.ok()) return ReportError(kCommand, st.WithContext("flushing the bus"));
+  if (!st.ok()) return ReportError(kApiCommand, st.WithContext("flushing the bus"));
   log.info("event=api_exit");
   return kExitOk;
-}
-
-void AddLimitFlags(CLI::App* sub, ingest::ApiOptions* o) {
-  sub->add_option("--max-body-bytes", o->max_pin_body_bytes, "Largest POST /pin body (else 413)")
-      ->capture_default_str();
-  sub->add_option("--max-batch-bytes", o->max_pins_body_bytes, "Largest POST /pins body (else 413)")
-      ->capture_default_str();
-  sub->add_option("--max-batch-records", o->max_batch_records, "Most records in one POST /pins (else 413)")
-      ->capture_default_str();
-  sub->add_option("--max-connections", o->max_connections, "Open connections; more get 503 and are closed")
-      ->capture_default_str();
-  sub->add_option("--max-inflight-bytes", o->max_inflight_body_bytes,
-                  "Request bodies held at once, all connections (else 503 + Retry-After)")
-      ->capture_default_str();
-  sub->add_option("--header-timeout-ms", o->header_timeout_ms, "First byte to end of headers")->capture_default_str();
-  sub->add_option("--body-timeout-ms", o->body_timeout_ms, "End of headers to end of body")->capture_default_str();
-  sub->add_option("--idle-timeout-ms", o->idle_timeout_ms, "Keep-alive wait for the next request")
-      ->capture_default_str();
 }
 
 std::pair<CLI::App*, RunFn> SetupApi(CLI::App& app, const GlobalOptions& globals) {
   auto flags = std::make_shared<ApiFlags>();
   CLI::App* sub = app.add_subcommand(
-      kCommand, "The ingest API: POST /pin and /pins answered once the records are durable in the bus");
-  sub->add_option("--listen", flags->server.listen, "host:port to serve on (port 0: any free port)")
-      ->capture_default_str();
+      kApiCommand, "The ingest API: POST /pin and /pins answered once the records are durable in the bus");
+  AddApiServerFlags(sub, &flags->api);
   AddBusFlags(sub, &flags->bus);
-  sub->add_option("--io-threads", flags->server.io_threads, "HTTP threads (0: half the cores, at least 1)")->capture_default_str();
-  sub->add_option("--token-file", flags->token_file,
-                  "File holding a bearer token that POST requests must send (Authorization: Bearer <token>)");
-  sub->add_option("--api-token", flags->api_token,
-                  "The bearer token itself; prefer the env var PINPIPE_API_TOKEN (flags show in ps)");
-  AddLimitFlags(sub, &flags->server);
   sub->add_option("--drain-timeout-ms", flags->drain_timeout_ms,
                   "On SIGINT/SIGTERM, how long in-flight requests and the bus flush may take")
       ->capture_default_str();

@@ -19,7 +19,7 @@
 namespace pinpipe::cli {
 namespace {
 
-constexpr char kCommand[] = "batch";
+constexpr char kBatchCommand[] = "batch";
 
 struct BatchFlags {
   std::string date;
@@ -75,7 +75,7 @@ Result<std::unique_ptr<sinks::Warehouse>> OpenWarehouseFor(const std::string& ur
 // --verify: re-count the lake against the warehouse; exit 1 on a mismatch.
 int RunVerify(const jobs::BatchOptions& options, lake::ObjectStore* store, sinks::Warehouse* warehouse) {
   auto report = jobs::VerifyBatch(options, store, warehouse);
-  if (!report.ok()) return ReportError(kCommand, report.status());
+  if (!report.ok()) return ReportError(kBatchCommand, report.status());
   std::fputs(report->Format().c_str(), stdout);
   if (!report->Ok()) {
     std::fprintf(stderr, "pinpipe batch: verify failed for dt=%s: the warehouse does not match the lake\n",
@@ -86,15 +86,15 @@ int RunVerify(const jobs::BatchOptions& options, lake::ObjectStore* store, sinks
 }
 
 int RunBatchCommand(const BatchFlags& flags, const GlobalOptions& globals) {
-  if (flags.date.empty()) return UsageError(kCommand, "--date YYYY-MM-DD is required");
-  if (flags.threads < 0) return UsageError(kCommand, "--threads must be >= 0");
+  if (flags.date.empty()) return UsageError(kBatchCommand, "--date YYYY-MM-DD is required");
+  if (flags.threads < 0) return UsageError(kBatchCommand, "--threads must be >= 0");
   std::string lake_url = flags.lake.empty() ? DefaultLakeUrl(globals) : flags.lake;
   auto store = lake::OpenObjectStore(lake_url);
-  if (!store.ok()) return ReportError(kCommand, store.status().WithContext("opening --lake " + lake_url));
+  if (!store.ok()) return ReportError(kBatchCommand, store.status().WithContext("opening --lake " + lake_url));
   std::string warehouse_url = flags.warehouse.empty() ? DefaultWarehouseUrl(globals) : flags.warehouse;
   auto warehouse = OpenWarehouseFor(warehouse_url, flags.verify, flags.cache_mib);
   if (!warehouse.ok()) {
-    return ReportError(kCommand, warehouse.status().WithContext("opening --warehouse " + warehouse_url));
+    return ReportError(kBatchCommand, warehouse.status().WithContext("opening --warehouse " + warehouse_url));
   }
 
   jobs::BatchOptions options;
@@ -109,7 +109,7 @@ int RunBatchCommand(const BatchFlags& flags, const GlobalOptions& globals) {
   }
   auto report = jobs::RunBatch(options, store->get(), warehouse->get(), RealClock(), nullptr);
   bar.Clear();
-  if (!report.ok()) return ReportError(kCommand, report.status());
+  if (!report.ok()) return ReportError(kBatchCommand, report.status());
   std::fputs(report->Format().c_str(), stdout);
   std::string warning = report->MissingHoursWarning();
   if (!warning.empty()) std::fprintf(stderr, "pinpipe batch: warning: %s\n", warning.c_str());
@@ -119,7 +119,7 @@ int RunBatchCommand(const BatchFlags& flags, const GlobalOptions& globals) {
 std::pair<CLI::App*, RunFn> SetupBatch(CLI::App& app, const GlobalOptions& globals) {
   auto flags = std::make_shared<BatchFlags>();
   CLI::App* sub = app.add_subcommand(
-      kCommand, "Lake raw zone of one date -> clean -> dedupe -> warehouse (replacing the date) + lake clean zone");
+      kBatchCommand, "Lake raw zone of one date -> clean -> dedupe -> warehouse (replacing the date) + lake clean zone");
   sub->add_option("--date", flags->date, "The UTC date to (re)build, YYYY-MM-DD (required)");
   sub->add_option("--lake", flags->lake, "Lake URL: file:<dir> (default file:<data-dir>/lake)");
   sub->add_option("--warehouse", flags->warehouse,

@@ -14,7 +14,7 @@
 namespace pinpipe::cli {
 namespace {
 
-constexpr char kCommand[] = "clean";
+constexpr char kCleanCommand[] = "clean";
 
 struct CleanFlags {
   std::string input;
@@ -63,32 +63,32 @@ void PrintSummary(const pin::NdjsonCleanStats& s, double seconds, int threads) {
 
 int RunClean(const CleanFlags& flags) {
   if (flags.input.empty() || flags.output.empty() || flags.rejects.empty()) {
-    return UsageError(kCommand, "--input, --output and --rejects are required (`-` for stdin/stdout)");
+    return UsageError(kCleanCommand, "--input, --output and --rejects are required (`-` for stdin/stdout)");
   }
   if (flags.output == flags.rejects) {
-    return UsageError(kCommand, "--output and --rejects must be different files (or one of them -)");
+    return UsageError(kCleanCommand, "--output and --rejects must be different files (or one of them -)");
   }
   if (flags.input != "-" && (flags.input == flags.output || flags.input == flags.rejects)) {
-    return UsageError(kCommand, "--output and --rejects must differ from --input (it would be truncated)");
+    return UsageError(kCleanCommand, "--output and --rejects must differ from --input (it would be truncated)");
   }
-  if (flags.threads < 0) return UsageError(kCommand, "--threads must be 0 (every core) or more");
+  if (flags.threads < 0) return UsageError(kCleanCommand, "--threads must be 0 (every core) or more");
   auto input = OpenInput(flags.input);
-  if (!input.ok()) return ReportError(kCommand, input.status());
+  if (!input.ok()) return ReportError(kCleanCommand, input.status());
   auto output = OpenOutput("--output", flags.output);
-  if (!output.ok()) return ReportError(kCommand, output.status());
+  if (!output.ok()) return ReportError(kCleanCommand, output.status());
   auto rejects = OpenOutput("--rejects", flags.rejects);
-  if (!rejects.ok()) return ReportError(kCommand, rejects.status());
+  if (!rejects.ok()) return ReportError(kCleanCommand, rejects.status());
 
   pin::NdjsonCleanOptions options;
   options.threads = flags.threads > 0 ? flags.threads
                                       : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   int64_t start = RealClock()->MonotonicMicros();
   auto stats = pin::CleanNdjson(input->get(), output->get(), rejects->get(), options);
-  if (!stats.ok()) return ReportError(kCommand, stats.status());
+  if (!stats.ok()) return ReportError(kCleanCommand, stats.status());
   Status closed = (*output)->Close();
-  if (!closed.ok()) return ReportError(kCommand, closed.WithContext("--output"));
+  if (!closed.ok()) return ReportError(kCleanCommand, closed.WithContext("--output"));
   closed = (*rejects)->Close();
-  if (!closed.ok()) return ReportError(kCommand, closed.WithContext("--rejects"));
+  if (!closed.ok()) return ReportError(kCleanCommand, closed.WithContext("--rejects"));
   double seconds = static_cast<double>(RealClock()->MonotonicMicros() - start) / 1e6;
   PrintSummary(*stats, seconds, options.threads);
   return kExitOk;
@@ -97,7 +97,7 @@ int RunClean(const CleanFlags& flags) {
 std::pair<CLI::App*, RunFn> SetupClean(CLI::App& app, const GlobalOptions& globals) {
   auto flags = std::make_shared<CleanFlags>();
   CLI::App* sub = app.add_subcommand(
-      kCommand, "Clean raw pin NDJSON (spec/cleaning.md): clean lines in input order, rejects with reasons");
+      kCleanCommand, "Clean raw pin NDJSON (spec/cleaning.md): clean lines in input order, rejects with reasons");
   sub->add_option("--input", flags->input, "Raw NDJSON file, or - for stdin");
   sub->add_option("--output", flags->output, "Clean NDJSON file, or - for stdout (created or truncated)");
   sub->add_option("--rejects", flags->rejects,

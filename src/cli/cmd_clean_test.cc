@@ -7,9 +7,12 @@
 #include <vector>
 
 #include "subprocess.h"
+#include "test_text.h"
 
 namespace pinpipe::cli {
 namespace {
+
+using testing::Lines;
 
 using testing::PinpipeBin;
 using testing::ReadFile;
@@ -24,18 +27,6 @@ constexpr char kGoodClean[] =
     R"("poster_name":null,"follower_count":1200,"tag_list":["a","b"],"is_video":false,)"
     R"("media_type":"image","image_src":null,"downloaded":true,"save_location":null,)"
     R"("category":null,"ingested_at":null})";
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    lines.push_back(text.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return lines;
-}
 
 // The integer after `"key":` (or `"key": `) in a JSON line; -1 when absent.
 long long IntField(const std::string& line, const std::string& key) {

@@ -20,7 +20,7 @@
 namespace pinpipe::cli {
 namespace {
 
-constexpr char kCommand[] = "emulate";
+constexpr char kEmulateCommand[] = "emulate";
 
 struct EmulateFlags {
   std::string target;
@@ -112,20 +112,20 @@ Result<emulate::EmulatorOptions> MakeOptions(const EmulateFlags& f) {
 
 int RunEmulate(const EmulateFlags& f) {
   auto options = MakeOptions(f);
-  if (!options.ok()) return ReportError(kCommand, options.status());
+  if (!options.ok()) return ReportError(kEmulateCommand, options.status());
   ShutdownSignal& signal = ShutdownSignal::Install();  // before any thread starts
   std::unique_ptr<emulate::RecordSource> source;
   if (f.input.empty()) {
     source = emulate::GeneratedRecords(f.generator);
   } else {
     auto file = emulate::FileRecords(io::PosixFileSystem(), f.input);
-    if (!file.ok()) return ReportError(kCommand, file.status().WithContext("--input"));
+    if (!file.ok()) return ReportError(kEmulateCommand, file.status().WithContext("--input"));
     source = std::move(file).value();
   }
   std::unique_ptr<AckFile> acks;
   if (!f.acked_out.empty()) {
     auto opened = AckFile::Open(f.acked_out);
-    if (!opened.ok()) return ReportError(kCommand, opened.status().WithContext("--acked-out"));
+    if (!opened.ok()) return ReportError(kEmulateCommand, opened.status().WithContext("--acked-out"));
     acks = std::move(opened).value();
   }
 
@@ -148,17 +148,17 @@ int RunEmulate(const EmulateFlags& f) {
   finished = true;
   watcher.join();
   if (tty) std::fprintf(stderr, "\n");
-  if (!report.ok()) return ReportError(kCommand, report.status());
+  if (!report.ok()) return ReportError(kEmulateCommand, report.status());
   std::fputs(emulate::ReportText(*report, f.target).c_str(), stdout);
   std::fflush(stdout);
   if (acks) {
     Status st = acks->Close();
-    if (!st.ok()) return ReportError(kCommand, st.WithContext("--acked-out"));
+    if (!st.ok()) return ReportError(kEmulateCommand, st.WithContext("--acked-out"));
   }
   if (!f.report_json.empty()) {
     Status st = io::WriteFileAtomically(io::PosixFileSystem(), f.report_json,
                                         emulate::ReportJson(*report, *options, f.target));
-    if (!st.ok()) return ReportError(kCommand, st.WithContext("--report-json"));
+    if (!st.ok()) return ReportError(kEmulateCommand, st.WithContext("--report-json"));
   }
   if (report->counts.failed_requests > 0) {
     std::fprintf(stderr, "pinpipe emulate: %lld requests failed at the transport level (see the report)\n",
@@ -171,7 +171,7 @@ int RunEmulate(const EmulateFlags& f) {
 std::pair<CLI::App*, RunFn> SetupEmulate(CLI::App& app, const GlobalOptions&) {
   auto f = std::make_shared<EmulateFlags>();
   CLI::App* sub = app.add_subcommand(
-      kCommand, "Post records to the ingest API like many users would, and report what it answered and how fast");
+      kEmulateCommand, "Post records to the ingest API like many users would, and report what it answered and how fast");
   sub->add_option("--target", f->target, "Base URL of the API, e.g. http://127.0.0.1:8000");
   sub->add_option("--rate", f->rate, "Records per second, paced open-loop (latency counts from the due time)")
       ->check(CLI::NonNegativeNumber);

@@ -11,7 +11,7 @@
 namespace pinpipe::cli {
 namespace {
 
-constexpr char kCommand[] = "gen";
+constexpr char kGenCommand[] = "gen";
 constexpr size_t kFlushBytes = 1 << 20;
 
 struct GenFlags {
@@ -23,9 +23,9 @@ struct GenFlags {
 };
 
 int RunGen(const GenFlags& flags) {
-  if (flags.count < 0) return UsageError(kCommand, "--count N is required (N >= 0)");
+  if (flags.count < 0) return UsageError(kGenCommand, "--count N is required (N >= 0)");
   if (flags.bad_rate < 0 || flags.bad_rate > 1 || flags.duplicate_rate < 0 || flags.duplicate_rate > 1) {
-    return UsageError(kCommand, "--bad-rate and --duplicate-rate must be between 0 and 1");
+    return UsageError(kGenCommand, "--bad-rate and --duplicate-rate must be between 0 and 1");
   }
   emulate::GeneratorOptions options;
   options.seed = flags.seed;
@@ -41,7 +41,7 @@ int RunGen(const GenFlags& flags) {
     buffer.push_back('\n');
     if (buffer.size() >= kFlushBytes || i + 1 == flags.count) {
       Status st = out->Append(buffer);
-      if (!st.ok()) return ReportError(kCommand, st);
+      if (!st.ok()) return ReportError(kGenCommand, st);
       buffer.clear();
     }
   }
@@ -51,7 +51,7 @@ int RunGen(const GenFlags& flags) {
 std::pair<CLI::App*, RunFn> SetupGen(CLI::App& app, const GlobalOptions& globals) {
   auto flags = std::make_shared<GenFlags>();
   CLI::App* sub = app.add_subcommand(
-      kCommand, "Write N realistic raw pin records (NDJSON) to stdout, with the real data's dirt and replays");
+      kGenCommand, "Write N realistic raw pin records (NDJSON) to stdout, with the real data's dirt and replays");
   sub->add_option("--count", flags->count, "How many records");
   sub->add_option("--seed", flags->seed, "Same seed, same bytes")->capture_default_str();
   sub->add_option("--bad-rate", flags->bad_rate,

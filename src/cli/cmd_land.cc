@@ -11,7 +11,7 @@
 #include "bus/open_bus.h"
 #include "cli/bus_flags.h"
 #include "cli/command.h"
-#include "cli/shutdown_signal.h"
+#include "cli/stop_on_signal.h"
 #include "core/log.h"
 #include "jobs/land.h"
 #include "lake/object_store.h"
@@ -21,7 +21,7 @@
 namespace pinpipe::cli {
 namespace {
 
-constexpr char kCommand[] = "land";
+constexpr char kLandCommand[] = "land";
 
 struct LandFlags {
   BusFlags bus;
@@ -33,29 +33,6 @@ struct LandFlags {
   int64_t max_file_age_s = 60;
   int64_t lateness_s = 10;
   int zstd_level = 1;
-};
-
-// The first SIGINT/SIGTERM stops the Lander (it puts its open objects and
-// returns); a second exits at once, which is safe: the lake is the position
-// store and unlanded records are read again next time.
-class StopOnSignal {
- public:
-  StopOnSignal() : signal_(ShutdownSignal::Install()) {
-    watcher_ = std::jthread([this](std::stop_token self) {
-      while (!self.stop_requested()) {
-        if (!signal_.WaitFor(source_.stop_requested() ? 2 : 1, std::chrono::milliseconds(100))) continue;
-        if (source_.stop_requested()) _exit(130);
-        core::Log("land").info("event=stop_requested");
-        source_.request_stop();
-      }
-    });
-  }
-  std::stop_token token() const { return source_.get_token(); }
-
- private:
-  ShutdownSignal& signal_;
-  std::stop_source source_;
-  std::jthread watcher_;  // last: joined before the rest is destroyed
 };
 
 void PrintSummary(const jobs::LanderStats& s) {
@@ -71,16 +48,16 @@ void PrintSummary(const jobs::LanderStats& s) {
 
 int RunLand(const LandFlags& flags, const GlobalOptions& globals) {
   if (flags.max_file_mib <= 0 || flags.max_file_age_s <= 0 || flags.lateness_s < 0) {
-    return UsageError(kCommand, "--max-file-mib and --max-file-age-s must be positive, --lateness-s >= 0");
+    return UsageError(kLandCommand, "--max-file-mib and --max-file-age-s must be positive, --lateness-s >= 0");
   }
-  StopOnSignal signals;
+  StopOnSignal signals("land");
   auto bus_options = MakeBusOptions(flags.bus, globals);
-  if (!bus_options.ok()) return ReportError(kCommand, bus_options.status());
+  if (!bus_options.ok()) return ReportError(kLandCommand, bus_options.status());
   auto bus = bus::OpenBus(*bus_options);
-  if (!bus.ok()) return ReportError(kCommand, bus.status().WithContext("opening the bus"));
+  if (!bus.ok()) return ReportError(kLandCommand, bus.status().WithContext("opening the bus"));
   std::string lake_url = flags.lake.empty() ? DefaultLakeUrl(globals) : flags.lake;
   auto store = lake::OpenObjectStore(lake_url);
-  if (!store.ok()) return ReportError(kCommand, store.status().WithContext("opening --lake " + lake_url));
+  if (!store.ok()) return ReportError(kLandCommand, store.status().WithContext("opening --lake " + lake_url));
 
   metrics::Registry registry;
   jobs::LanderOptions options;
@@ -92,18 +69,18 @@ int RunLand(const LandFlags& flags, const GlobalOptions& globals) {
   options.lateness_micros = flags.lateness_s * kMicrosPerSecond;
   options.zstd_level = flags.zstd_level;
   auto lander = jobs::Lander::Open(options, bus->get(), store->get(), RealClock(), &registry);
-  if (!lander.ok()) return ReportError(kCommand, lander.status());
+  if (!lander.ok()) return ReportError(kLandCommand, lander.status());
 
   std::unique_ptr<metrics::MetricsEndpoint> endpoint;
   if (!flags.metrics_listen.empty()) {
     auto started = metrics::MetricsEndpoint::Start(flags.metrics_listen, &registry, nullptr);
-    if (!started.ok()) return ReportError(kCommand, started.status().WithContext("--metrics-listen"));
+    if (!started.ok()) return ReportError(kLandCommand, started.status().WithContext("--metrics-listen"));
     endpoint = std::move(started).value();
     core::Log("land").info("event=metrics_listening port={}", endpoint->port());
   }
 
   Status st = flags.once ? (*lander)->RunOnce(signals.token()) : (*lander)->Run(signals.token());
-  if (!st.ok()) return ReportError(kCommand, st);
+  if (!st.ok()) return ReportError(kLandCommand, st);
   PrintSummary((*lander)->stats());
   return kExitOk;
 }
@@ -111,7 +88,7 @@ int RunLand(const LandFlags& flags, const GlobalOptions& globals) {
 std::pair<CLI::App*, RunFn> SetupLand(CLI::App& app, const GlobalOptions& globals) {
   auto flags = std::make_shared<LandFlags>();
   CLI::App* sub = app.add_subcommand(
-      kCommand, "Bus -> lake raw zone (raw/<topic>/dt=/hr=/p=/<first>-<last>.ndjson.zst), exactly once");
+      kLandCommand, "Bus -> lake raw zone (raw/<topic>/dt=/hr=/p=/<first>-<last>.ndjson.zst), exactly once");
   AddBusFlags(sub, &flags->bus);
   sub->add_option("--lake", flags->lake,
                   "Lake URL: file:<dir> (s3:// comes later) (default file:<data-dir>/lake)");

@@ -22,7 +22,7 @@
 namespace pinpipe::cli {
 namespace {
 
-constexpr char kCommand[] = "log";
+constexpr char kLogCommand[] = "log";
 constexpr size_t kFlushBytes = 1 << 20;
 
 struct LogFlags {
@@ -132,18 +132,18 @@ Result<std::unique_ptr<bus::Bus>> Open(const LogFlags& flags, const GlobalOption
 
 int RunCreate(const LogFlags& flags, const GlobalOptions& globals) {
   auto bus = Open(flags, globals);
-  if (!bus.ok()) return ReportError(kCommand, bus.status());
+  if (!bus.ok()) return ReportError(kLogCommand, bus.status());
   Status st = (*bus)->CreateTopic(flags.bus.topic, flags.bus.partitions);
-  if (!st.ok()) return ReportError(kCommand, st);
+  if (!st.ok()) return ReportError(kLogCommand, st);
   std::fprintf(stderr, "log: topic %s has %d partitions\n", flags.bus.topic.c_str(), flags.bus.partitions);
   return kExitOk;
 }
 
 int RunDescribe(const LogFlags& flags, const GlobalOptions& globals) {
   auto bus = Open(flags, globals);
-  if (!bus.ok()) return ReportError(kCommand, bus.status());
+  if (!bus.ok()) return ReportError(kLogCommand, bus.status());
   auto infos = (*bus)->DescribeTopic(flags.bus.topic);
-  if (!infos.ok()) return ReportError(kCommand, infos.status());
+  if (!infos.ok()) return ReportError(kLogCommand, infos.status());
   Out out;
   std::string& o = out.buf();
   int64_t records = 0;
@@ -179,7 +179,7 @@ int RunDescribe(const LogFlags& flags, const GlobalOptions& globals) {
     }
   }
   Status st = out.Flush();
-  return st.ok() ? kExitOk : ReportError(kCommand, st);
+  return st.ok() ? kExitOk : ReportError(kLogCommand, st);
 }
 
 // ---- produce ---------------------------------------------------------------
@@ -294,11 +294,11 @@ Status ForEachLine(io::SequentialFile* in, OnLine on_line) {
 }
 
 int RunProduce(const LogFlags& flags, const GlobalOptions& globals) {
-  if (flags.batch < 1) return UsageError(kCommand, "--batch must be at least 1");
+  if (flags.batch < 1) return UsageError(kLogCommand, "--batch must be at least 1");
   auto bus = Open(flags, globals);
-  if (!bus.ok()) return ReportError(kCommand, bus.status());
+  if (!bus.ok()) return ReportError(kLogCommand, bus.status());
   auto producer = (*bus)->NewProducer(flags.bus.topic);
-  if (!producer.ok()) return ReportError(kCommand, producer.status());
+  if (!producer.ok()) return ReportError(kLogCommand, producer.status());
   const int64_t started = RealClock()->MonotonicMicros();
   BatchSender sender(producer->get());
   simdjson::ondemand::parser parser;
@@ -327,7 +327,7 @@ int RunProduce(const LogFlags& flags, const GlobalOptions& globals) {
                static_cast<long long>(sender.durable_records()), static_cast<long long>(lines),
                Humanize(sender.durable_bytes()).c_str(), flags.bus.topic.c_str(), flags.bus.sync.c_str(), seconds,
                static_cast<double>(sender.durable_records()) / std::max(seconds, 1e-6));
-  return st.ok() ? kExitOk : ReportError(kCommand, st);
+  return st.ok() ? kExitOk : ReportError(kLogCommand, st);
 }
 
 // ---- cat ---------------------------------------------------------------------
@@ -348,15 +348,15 @@ void AppendRecord(const bus::Record& r, bool with_meta, std::string* o) {
 
 int RunCat(const LogFlags& flags, const GlobalOptions& globals) {
   auto bus = Open(flags, globals);
-  if (!bus.ok()) return ReportError(kCommand, bus.status());
+  if (!bus.ok()) return ReportError(kLogCommand, bus.status());
   auto infos = (*bus)->DescribeTopic(flags.bus.topic);
-  if (!infos.ok()) return ReportError(kCommand, infos.status());
+  if (!infos.ok()) return ReportError(kLogCommand, infos.status());
   if (flags.partition >= static_cast<int32_t>(infos->size())) {
-    return UsageError(kCommand, "--partition " + std::to_string(flags.partition) + " does not exist (topic " +
+    return UsageError(kLogCommand, "--partition " + std::to_string(flags.partition) + " does not exist (topic " +
                                     flags.bus.topic + " has " + std::to_string(infos->size()) + " partitions)");
   }
   auto consumer = (*bus)->NewConsumer(flags.bus.topic);
-  if (!consumer.ok()) return ReportError(kCommand, consumer.status());
+  if (!consumer.ok()) return ReportError(kLogCommand, consumer.status());
   Out out;
   int64_t left = flags.count < 0 ? INT64_MAX : flags.count;
   for (const bus::PartitionInfo& info : *infos) {
@@ -385,31 +385,31 @@ int RunCat(const LogFlags& flags, const GlobalOptions& globals) {
     }
     if (!st.ok()) {
       (void)out.Flush();
-      return ReportError(kCommand, st);
+      return ReportError(kLogCommand, st);
     }
   }
   Status st = out.Flush();
-  return st.ok() ? kExitOk : ReportError(kCommand, st);
+  return st.ok() ? kExitOk : ReportError(kLogCommand, st);
 }
 
 // ---- verify ------------------------------------------------------------------
 
 int RunVerify(const LogFlags& flags, const GlobalOptions& globals) {
   std::string url = flags.bus.bus.empty() ? DefaultBusUrl(globals) : flags.bus.bus;
-  if (url.rfind("log:", 0) != 0) return UsageError(kCommand, "verify checks the embedded log: use --bus log:<dir>");
+  if (url.rfind("log:", 0) != 0) return UsageError(kLogCommand, "verify checks the embedded log: use --bus log:<dir>");
   std::string root = url.substr(4);
   if (root.rfind("//", 0) == 0) root = root.substr(2);
   io::FileSystem* fs = io::PosixFileSystem();
   std::vector<std::string> topics = {flags.bus.topic};
   if (flags.all_topics) {
     auto listed = bus::log::ListTopics(fs, root);
-    if (!listed.ok()) return ReportError(kCommand, listed.status());
+    if (!listed.ok()) return ReportError(kLogCommand, listed.status());
     topics = *listed;
   }
   bool corrupt = false;
   for (const std::string& topic : topics) {
     auto report = bus::log::VerifyTopic(fs, root, topic);
-    if (!report.ok()) return ReportError(kCommand, report.status());
+    if (!report.ok()) return ReportError(kLogCommand, report.status());
     int64_t records = 0;
     uint64_t bytes = 0;
     for (const bus::log::PartitionSummary& p : report->partitions) {
@@ -439,7 +439,7 @@ int RunVerify(const LogFlags& flags, const GlobalOptions& globals) {
 
 std::pair<CLI::App*, RunFn> SetupLog(CLI::App& app, const GlobalOptions& globals) {
   auto flags = std::make_shared<LogFlags>();
-  CLI::App* log = app.add_subcommand(kCommand, "Operate and inspect the bus: create, describe, produce, cat, verify");
+  CLI::App* log = app.add_subcommand(kLogCommand, "Operate and inspect the bus: create, describe, produce, cat, verify");
   log->require_subcommand(1);
   log->footer("Example:\n  pinpipe gen --count 1000 | pinpipe log produce && pinpipe log describe");
 
@@ -487,7 +487,7 @@ std::pair<CLI::App*, RunFn> SetupLog(CLI::App& app, const GlobalOptions& globals
     if (produce->parsed()) return RunProduce(*flags, globals);
     if (cat->parsed()) return RunCat(*flags, globals);
     if (verify->parsed()) return RunVerify(*flags, globals);
-    return UsageError(kCommand, "choose create, describe, produce, cat or verify");
+    return UsageError(kLogCommand, "choose create, describe, produce, cat or verify");
   };
   return {log, run};
 }

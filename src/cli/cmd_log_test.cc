@@ -10,9 +10,12 @@
 #include <vector>
 
 #include "subprocess.h"
+#include "test_text.h"
 
 namespace pinpipe::cli {
 namespace {
+
+using testing::Lines;
 
 using testing::PinpipeBin;
 using testing::ReadFile;
@@ -26,13 +29,6 @@ RunResult Log(const TempDir& dir, std::vector<std::string> args, const std::stri
   argv.push_back("--bus");
   argv.push_back("log:" + dir.File("log"));
   return testing::Run(argv, stdin_data);
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
 }
 
 std::string Pin(int i) {

@@ -15,7 +15,7 @@
 namespace pinpipe::cli {
 namespace {
 
-constexpr char kCommand[] = "query";
+constexpr char kQueryCommand[] = "query";
 
 struct QueryFlags {
   std::string sql;
@@ -197,11 +197,11 @@ int RunQuery(const QueryFlags& flags, const GlobalOptions& globals) {
   std::string sql = flags.sql;
   if (sql == "-") sql.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   if (sql.find_first_not_of(" \t\r\n;") == std::string::npos) {
-    return UsageError(kCommand, "give the SQL to run, e.g. pinpipe query \"SELECT count(*) FROM pins\"");
+    return UsageError(kQueryCommand, "give the SQL to run, e.g. pinpipe query \"SELECT count(*) FROM pins\"");
   }
   std::string url = flags.warehouse.empty() ? DefaultWarehouseUrl(globals) : flags.warehouse;
   auto warehouse = sinks::OpenWarehouse(url, {.read_only = !flags.allow_write});
-  if (!warehouse.ok()) return ReportError(kCommand, warehouse.status().WithContext("opening --warehouse " + url));
+  if (!warehouse.ok()) return ReportError(kQueryCommand, warehouse.status().WithContext("opening --warehouse " + url));
 
   std::unique_ptr<sinks::QueryResultSink> printer;
   if (flags.format == "csv") {
@@ -228,7 +228,7 @@ int RunQuery(const QueryFlags& flags, const GlobalOptions& globals) {
 
 std::pair<CLI::App*, RunFn> SetupQuery(CLI::App& app, const GlobalOptions& globals) {
   auto flags = std::make_shared<QueryFlags>();
-  CLI::App* sub = app.add_subcommand(kCommand, "Ad-hoc SQL on the warehouse (tables pins, pins_rejected)");
+  CLI::App* sub = app.add_subcommand(kQueryCommand, "Ad-hoc SQL on the warehouse (tables pins, pins_rejected)");
   sub->add_option("sql", flags->sql, "SQL to run (one or more statements; '-' reads it from stdin)");
   sub->add_option("--format", flags->format, "Output: table (aligned, with a row count), csv, json")
       ->check(CLI::IsMember({"table", "csv", "json"}))

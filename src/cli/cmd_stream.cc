@@ -13,7 +13,7 @@
 #include "bus/open_bus.h"
 #include "cli/bus_flags.h"
 #include "cli/command.h"
-#include "cli/shutdown_signal.h"
+#include "cli/stop_on_signal.h"
 #include "core/log.h"
 #include "io/file_system.h"
 #include "jobs/streamer.h"
@@ -24,7 +24,7 @@
 namespace pinpipe::cli {
 namespace {
 
-constexpr char kCommand[] = "stream";
+constexpr char kStreamCommand[] = "stream";
 
 struct StreamFlags {
   BusFlags bus;
@@ -37,29 +37,6 @@ struct StreamFlags {
   int64_t retry_max_ms = 10'000;
   bool sync_full = false;
   std::string pg_synchronous_commit = "on";
-};
-
-// SIGINT/SIGTERM (cli::ShutdownSignal) as a stop request: the first drains
-// (commits what was read) and exits; a second exits at once, which is safe
-// because every commit carries its own positions.
-class StopOnSignal {
- public:
-  StopOnSignal() : signal_(ShutdownSignal::Install()) {
-    watcher_ = std::jthread([this](std::stop_token self) {
-      while (!self.stop_requested()) {
-        if (!signal_.WaitFor(source_.stop_requested() ? 2 : 1, std::chrono::milliseconds(100))) continue;
-        if (source_.stop_requested()) _exit(130);
-        core::Log("stream").info("event=stop_requested");
-        source_.request_stop();
-      }
-    });
-  }
-  std::stop_token token() const { return source_.get_token(); }
-
- private:
-  ShutdownSignal& signal_;
-  std::stop_source source_;
-  std::jthread watcher_;  // last: joined before the rest is destroyed
 };
 
 Result<std::unique_ptr<sinks::LiveSink>> OpenSink(const std::string& url, const StreamFlags& flags) {
@@ -75,16 +52,16 @@ Result<std::unique_ptr<sinks::LiveSink>> OpenSink(const std::string& url, const 
 
 int RunStream(const StreamFlags& flags, const GlobalOptions& globals) {
   if (flags.batch_records == 0 || flags.batch_bytes == 0 || flags.batch_delay_ms < 0) {
-    return UsageError(kCommand, "--batch-records and --batch-bytes must be positive, --batch-delay-ms >= 0");
+    return UsageError(kStreamCommand, "--batch-records and --batch-bytes must be positive, --batch-delay-ms >= 0");
   }
-  StopOnSignal signals;
+  StopOnSignal signals("stream");
   auto bus_options = MakeBusOptions(flags.bus, globals);
-  if (!bus_options.ok()) return ReportError(kCommand, bus_options.status());
+  if (!bus_options.ok()) return ReportError(kStreamCommand, bus_options.status());
   auto bus = bus::OpenBus(*bus_options);
-  if (!bus.ok()) return ReportError(kCommand, bus.status().WithContext("opening the bus"));
+  if (!bus.ok()) return ReportError(kStreamCommand, bus.status().WithContext("opening the bus"));
   std::string url = flags.sink.empty() ? DefaultSinkUrl(globals) : flags.sink;
   auto sink = OpenSink(url, flags);
-  if (!sink.ok()) return ReportError(kCommand, sink.status().WithContext("opening --sink " + url));
+  if (!sink.ok()) return ReportError(kStreamCommand, sink.status().WithContext("opening --sink " + url));
 
   metrics::Registry registry;
   jobs::StreamerOptions options;
@@ -95,21 +72,21 @@ int RunStream(const StreamFlags& flags, const GlobalOptions& globals) {
   options.max_batch_delay = std::chrono::milliseconds(flags.batch_delay_ms);
   options.retry_max = std::chrono::milliseconds(std::max<int64_t>(flags.retry_max_ms, 1));
   auto streamer = jobs::Streamer::Open(options, bus->get(), sink->get(), RealClock(), &registry);
-  if (!streamer.ok()) return ReportError(kCommand, streamer.status());
+  if (!streamer.ok()) return ReportError(kStreamCommand, streamer.status());
 
   std::unique_ptr<metrics::MetricsEndpoint> endpoint;
   if (!flags.metrics_listen.empty()) {
     jobs::Streamer* s = streamer->get();
     auto started =
         metrics::MetricsEndpoint::Start(flags.metrics_listen, &registry, [s] { return s->ready(); });
-    if (!started.ok()) return ReportError(kCommand, started.status().WithContext("--metrics-listen"));
+    if (!started.ok()) return ReportError(kStreamCommand, started.status().WithContext("--metrics-listen"));
     endpoint = std::move(started).value();
     core::Log("stream").info("event=metrics_listening port={}", endpoint->port());
   }
 
   if (flags.once) {
     auto summary = (*streamer)->RunOnce(signals.token());
-    if (!summary.ok()) return ReportError(kCommand, summary.status());
+    if (!summary.ok()) return ReportError(kStreamCommand, summary.status());
     std::printf("stream: %lld records -> %lld rows, %lld dead letters, in %lld batches (%lld retries)\n",
                 static_cast<long long>(summary->records), static_cast<long long>(summary->rows),
                 static_cast<long long>(summary->dead_letters), static_cast<long long>(summary->batches),
@@ -117,14 +94,14 @@ int RunStream(const StreamFlags& flags, const GlobalOptions& globals) {
     return kExitOk;
   }
   Status st = (*streamer)->Run(signals.token());
-  if (!st.ok()) return ReportError(kCommand, st);
+  if (!st.ok()) return ReportError(kStreamCommand, st);
   return kExitOk;
 }
 
 std::pair<CLI::App*, RunFn> SetupStream(CLI::App& app, const GlobalOptions& globals) {
   auto flags = std::make_shared<StreamFlags>();
   CLI::App* sub = app.add_subcommand(
-      kCommand, "Bus -> clean -> live table (pins_live, pins_rejected, pinpipe_offsets), exactly once");
+      kStreamCommand, "Bus -> clean -> live table (pins_live, pins_rejected, pinpipe_offsets), exactly once");
   AddBusFlags(sub, &flags->bus);
   sub->add_option("--sink", flags->sink,
                   "Live table database: sqlite:<path> or postgresql://user@host:5432/db (password from "

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "bus/open_bus.h"
+#include "cli/api_flags.h"
 #include "cli/bus_flags.h"
 #include "cli/command.h"
 #include "cli/scheduler_context.h"
@@ -27,11 +28,11 @@
 namespace pinpipe::cli {
 namespace {
 
-constexpr char kCommand[] = "up";
+constexpr char kUpCommand[] = "up";
 
 struct UpFlags {
   BusFlags bus;
-  std::string listen = "127.0.0.1:8000";
+  ApiServerFlags api;
   std::string lake;
   std::string sink;
   std::string warehouse;
@@ -104,10 +105,12 @@ std::jthread StartComponent(const char* name, std::function<Status(std::stop_tok
 }
 
 int RunUp(const UpFlags& f, const GlobalOptions& g) {
+  auto api_options = ApiServerOptions(f.api);  // a bad token fails before anything opens
+  if (!api_options.ok()) return ReportError(kUpCommand, api_options.status());
   ShutdownSignal& signal = ShutdownSignal::Install();
   Pipeline p;
   Status st = OpenPipeline(f, g, &p);
-  if (!st.ok()) return ReportError(kCommand, st);
+  if (!st.ok()) return ReportError(kUpCommand, st);
 
   std::atomic<int> failures{0};
   std::jthread land = StartComponent("land", [&](std::stop_token s) { return p.lander->Run(s); }, &failures);
@@ -118,17 +121,16 @@ int RunUp(const UpFlags& f, const GlobalOptions& g) {
     scheduler = StartComponent("scheduler", [&](std::stop_token) { return p.scheduler->scheduler->RunForever(); },
                                &failures);
   }
-  ingest::ApiOptions api_options;
-  api_options.listen = f.listen;
-  auto api = ingest::ApiServer::Start(api_options, p.producer.get(), &p.registry, RealClock());
+  auto api = ingest::ApiServer::Start(*api_options, p.producer.get(), &p.registry, RealClock());
   if (!api.ok()) {
     signal.Raise();
     land.request_stop();
     stream.request_stop();
-    return ReportError(kCommand, api.status().WithContext("starting the API on " + f.listen));
+    return ReportError(kUpCommand, api.status().WithContext("starting the API on " + api_options->listen));
   }
-  core::Log("up").info("event=up listen=127.0.0.1:{} data_dir={} scheduler={}", (*api)->port(),
-                       core::LogValue(g.data_dir), p.scheduler ? "on" : "off");
+  core::Log("up").info("event=up port={} data_dir={} scheduler={} auth={}", (*api)->port(),
+                       core::LogValue(g.data_dir), p.scheduler ? "on" : "off",
+                       api_options->bearer_token.empty() ? "off" : "bearer");
   std::fprintf(stderr,
                "pinpipe up: serving POST /pin, POST /pins, GET /metrics on port %d; data in %s. Ctrl-C to stop.\n",
                (*api)->port(), g.data_dir.c_str());
@@ -158,8 +160,8 @@ int RunUp(const UpFlags& f, const GlobalOptions& g) {
   Status landed = p.lander->RunOnce();
   auto streamed = p.streamer->RunOnce();
   int rc = kExitOk;
-  if (!landed.ok()) rc = ReportError(kCommand, landed.WithContext("final land"));
-  if (!streamed.ok()) rc = ReportError(kCommand, streamed.status().WithContext("final stream"));
+  if (!landed.ok()) rc = ReportError(kUpCommand, landed.WithContext("final land"));
+  if (!streamed.ok()) rc = ReportError(kUpCommand, streamed.status().WithContext("final stream"));
   if (failures.load() > 0) rc = kExitFailure;
   core::Log("up").info("event=stopped exit_code={}", rc);
   return rc;
@@ -168,9 +170,9 @@ int RunUp(const UpFlags& f, const GlobalOptions& g) {
 std::pair<CLI::App*, RunFn> SetupUp(CLI::App& app, const GlobalOptions& globals) {
   auto flags = std::make_shared<UpFlags>();
   CLI::App* sub = app.add_subcommand(
-      kCommand, "The whole pipeline in one process: api + land + stream + scheduler (Ctrl-C drains and exits)");
+      kUpCommand, "The whole pipeline in one process: api + land + stream + scheduler (Ctrl-C drains and exits)");
   AddBusFlags(sub, &flags->bus);
-  sub->add_option("--listen", flags->listen, "API address host:port")->capture_default_str();
+  AddApiServerFlags(sub, &flags->api);
   sub->add_option("--lake", flags->lake, "Lake URL (default file:<data-dir>/lake)");
   sub->add_option("--sink", flags->sink,
                   "Live table database: sqlite:<path> or postgresql://user@host:5432/db (default "

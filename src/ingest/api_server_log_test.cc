@@ -13,14 +13,14 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr UnixMicros kNow = 1'764'151'200'123'456;
+constexpr UnixMicros kLogTestNow = 1'764'151'200'123'456;
 
 std::string Uuid(int i) {
   char uuid[40];
   std::snprintf(uuid, sizeof(uuid), "00000000-0000-4000-8000-%012d", i);
   return uuid;
 }
-std::string Record(int i) { return R"({"index":)" + std::to_string(i) + R"(,"unique_id":")" + Uuid(i) + R"("})"; }
+std::string NumberedRecord(int i) { return R"({"index":)" + std::to_string(i) + R"(,"unique_id":")" + Uuid(i) + R"("})"; }
 
 class ApiServerLogTest : public ::testing::Test {
  protected:
@@ -61,7 +61,7 @@ class ApiServerLogTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  ManualClock clock_{kNow};
+  ManualClock clock_{kLogTestNow};
   std::unique_ptr<bus::Bus> bus_;
   std::unique_ptr<bus::Producer> producer_;
   metrics::Registry registry_;
@@ -69,7 +69,7 @@ class ApiServerLogTest : public ::testing::Test {
 };
 
 TEST_F(ApiServerLogTest, AcknowledgedPinIsInTheLogWhereTheResponseSays) {
-  auto r = testing::HttpRequest(server_->port(), "POST", "/pin", Record(1), {{"Content-Type", "application/json"}});
+  auto r = testing::HttpRequest(server_->port(), "POST", "/pin", NumberedRecord(1), {{"Content-Type", "application/json"}});
   ASSERT_EQ(r.status, 202) << r.body;
   int partition = bus::PartitionForKey(Uuid(1), 4);
   EXPECT_EQ(r.body, R"({"partition":)" + std::to_string(partition) + R"(,"offset":0})");
@@ -78,13 +78,13 @@ TEST_F(ApiServerLogTest, AcknowledgedPinIsInTheLogWhereTheResponseSays) {
   EXPECT_EQ(records[0].partition, partition);
   EXPECT_EQ(records[0].offset, 0);
   EXPECT_EQ(records[0].key, Uuid(1));
-  EXPECT_EQ(records[0].value, Record(1));
-  EXPECT_EQ(records[0].timestamp, kNow);
+  EXPECT_EQ(records[0].value, NumberedRecord(1));
+  EXPECT_EQ(records[0].timestamp, kLogTestNow);
 }
 
 TEST_F(ApiServerLogTest, BatchRecordsAllLandInTheLog) {
   std::string body;
-  for (int i = 0; i < 500; ++i) body += Record(i) + "\n";
+  for (int i = 0; i < 500; ++i) body += NumberedRecord(i) + "\n";
   body += "{\"unique_id\":\"bad\"}\n";
   auto r = testing::HttpRequest(server_->port(), "POST", "/pins", body, {{"Content-Type", "application/x-ndjson"}});
   ASSERT_EQ(r.status, 202) << r.body;

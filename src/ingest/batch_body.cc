@@ -11,12 +11,6 @@ size_t SkipSpace(std::string_view s, size_t i) {
   return i;
 }
 
-std::string_view TrimJsonSpace(std::string_view s) {
-  while (!s.empty() && IsJsonSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsJsonSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 SplitResult Bad(std::string detail) { return {SplitOutcome::kBadFraming, std::move(detail)}; }
 
 SplitResult SplitNdjson(std::string_view body, size_t max_items, std::vector<BatchItem>* out) {
@@ -101,6 +95,12 @@ BatchFormat SniffBatchFormat(std::string_view body, bool json_content_type) {
   if (!json_content_type) return BatchFormat::kNdjson;
   size_t i = SkipSpace(body, 0);
   return i < body.size() && body[i] == '[' ? BatchFormat::kJsonArray : BatchFormat::kNdjson;
+}
+
+std::string_view TrimJsonSpace(std::string_view s) {
+  while (!s.empty() && IsJsonSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsJsonSpace(s.back())) s.remove_suffix(1);
+  return s;
 }
 
 SplitResult SplitBatchBody(std::string_view body, BatchFormat format, size_t max_items,

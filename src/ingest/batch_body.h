@@ -34,6 +34,9 @@ struct SplitResult {
 // NDJSON unless `json_content_type` is true and the first non-whitespace
 // byte is '[' (then a JSON array). A single JSON object sent as
 // application/json is one NDJSON line.
+// `s` without leading and trailing JSON whitespace (space, tab, CR, LF).
+std::string_view TrimJsonSpace(std::string_view s);
+
 BatchFormat SniffBatchFormat(std::string_view body, bool json_content_type);
 
 // Appends the records of `body` to `*out` (cleared first). NDJSON: lines end

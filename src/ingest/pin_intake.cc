@@ -5,20 +5,10 @@
 
 #include <functional>
 
+#include "ingest/batch_body.h"
 #include "ingest/response.h"
 
 namespace pinpipe::ingest {
-namespace {
-
-std::string_view TrimJsonSpace(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
-
 void PinIntake::PreparePin(std::string_view body, UnixMicros now, Intake* out) {
   out->status = 0;
   out->rejected = 0;

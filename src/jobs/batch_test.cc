@@ -11,11 +11,12 @@
 #include "lake/zstd_codec.h"
 #include "sinks/warehouse.h"
 #include "subprocess.h"
+#include "test_time.h"
 
 namespace pinpipe::jobs {
 namespace {
 
-UnixMicros At(const std::string& rfc3339) { return ParseRfc3339Micros(rfc3339).value(); }
+using testing::At;
 
 std::string Uuid(int n) { return fmt::format("0000abcd-0000-4000-8000-{:012x}", n); }
 

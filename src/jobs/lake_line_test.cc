@@ -4,11 +4,12 @@
 
 #include <random>
 #include <vector>
+#include "test_time.h"
 
 namespace pinpipe::jobs {
 namespace {
 
-UnixMicros At(const char* rfc3339) { return ParseRfc3339Micros(rfc3339).value(); }
+using testing::At;
 
 LakeLine RoundTrip(std::string_view raw, std::string* line, std::string* scratch) {
   line->clear();

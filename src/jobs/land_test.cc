@@ -11,11 +11,12 @@
 #include "lake/local_object_store.h"
 #include "lake/zstd_codec.h"
 #include "subprocess.h"
+#include "test_time.h"
 
 namespace pinpipe::jobs {
 namespace {
 
-UnixMicros At(const char* rfc3339) { return ParseRfc3339Micros(rfc3339).value(); }
+using testing::At;
 
 struct Landed {
   int64_t offset;

@@ -1,11 +1,12 @@
 #include "lake/key_layout.h"
 
 #include <gtest/gtest.h>
+#include "test_time.h"
 
 namespace pinpipe::lake {
 namespace {
 
-UnixMicros At(const char* rfc3339) { return ParseRfc3339Micros(rfc3339).value(); }
+using testing::At;
 
 TEST(KeyLayoutTest, RawObjectKeyRoundTrips) {
   RawObjectKey key{LakeHour::Of(At("2026-11-26T10:59:59.999999Z")), 3, 17, 1234};

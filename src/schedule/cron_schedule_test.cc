@@ -1,15 +1,16 @@
 #include "schedule/cron_schedule.h"
 
 #include <gtest/gtest.h>
+#include "test_time.h"
 
 namespace pinpipe::schedule {
 namespace {
 
-UnixMicros T(const char* rfc3339) { return *ParseRfc3339Micros(rfc3339); }
+using testing::At;
 std::string Next(const char* cron, const char* after) {
   auto c = CronSchedule::Parse(cron);
   EXPECT_TRUE(c.ok()) << c.status().ToString();
-  auto n = c->Next(T(after));
+  auto n = c->Next(At(after));
   EXPECT_TRUE(n.ok()) << n.status().ToString();
   return FormatRfc3339Micros(*n);
 }
@@ -54,7 +55,7 @@ TEST(CronScheduleTest, RejectsMalformedExpressions) {
 TEST(CronScheduleTest, ImpossibleScheduleIsNotFound) {
   auto c = CronSchedule::Parse("0 0 30 2 *");
   ASSERT_TRUE(c.ok());
-  EXPECT_EQ(c->Next(T("2026-01-01T00:00:00Z")).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(c->Next(At("2026-01-01T00:00:00Z")).status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace

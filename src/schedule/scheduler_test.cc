@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "subprocess.h"
+#include "test_time.h"
 
 namespace pinpipe::schedule {
 namespace {
@@ -10,7 +11,7 @@ namespace {
 using pinpipe::testing::ReadFile;
 using pinpipe::testing::TempDir;
 
-UnixMicros T(const char* rfc3339) { return *ParseRfc3339Micros(rfc3339); }
+using testing::At;
 
 // A DAG of shell tasks that append "<task> <date>" lines to a trace file.
 DagSpec ShellDag(const std::string& trace, const std::string& middle_script = "exit 0") {
@@ -43,7 +44,7 @@ class SchedulerTest : public ::testing::Test {
   }
   TempDir dir_;
   std::unique_ptr<RunStore> store_;
-  ManualClock clock_{T("2026-11-26T09:00:00Z")};
+  ManualClock clock_{At("2026-11-26T09:00:00Z")};
   std::vector<int64_t> waits_;
   std::atomic<bool> cancel_{false};
 };
@@ -51,7 +52,7 @@ class SchedulerTest : public ::testing::Test {
 TEST_F(SchedulerTest, FirstStartInventsNoHistory) {
   Scheduler s = Make(ShellDag(dir_.File("trace")));
   EXPECT_EQ(*s.EnqueueDue(), 0);
-  clock_.Set(T("2026-11-27T08:00:30Z"));
+  clock_.Set(At("2026-11-27T08:00:30Z"));
   EXPECT_EQ(*s.EnqueueDue(), 1);
   auto runs = store_->ListRuns("test_dag", 10);
   ASSERT_EQ(runs->size(), 1u);
@@ -68,7 +69,7 @@ TEST_F(SchedulerTest, RunLatestOnFirstStart) {
 }
 
 TEST_F(SchedulerTest, CatchesUpMissedFireTimesUpToTheCap) {
-  ASSERT_TRUE(store_->SetLastFireTime("test_dag", T("2026-11-16T08:00:00Z")).ok());
+  ASSERT_TRUE(store_->SetLastFireTime("test_dag", At("2026-11-16T08:00:00Z")).ok());
   SchedulerOptions options;
   options.max_catch_up = 3;
   Scheduler s = Make(ShellDag(dir_.File("trace")), options);
@@ -162,7 +163,7 @@ TEST(DagTest, DailyBatchOrderAndArgs) {
   EXPECT_EQ(order[2]->id, "verify");
   EXPECT_EQ(ExpandArgs(order[1]->args, "2026-11-25"),
             (std::vector<std::string>{"--data-dir", "/d", "batch", "--date", "2026-11-25"}));
-  EXPECT_EQ(LogicalDateFor(T("2026-11-27T08:00:00Z")), "2026-11-26");
+  EXPECT_EQ(LogicalDateFor(At("2026-11-27T08:00:00Z")), "2026-11-26");
 }
 
 TEST(DagTest, WithoutLandFlushBatchRunsFirst) {

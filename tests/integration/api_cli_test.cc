@@ -23,8 +23,10 @@ constexpr char kRecord[] = R"({"index":1,"unique_id":"5b6a6f6e-1234-4abc-9def-01
 
 class ApiProcess {
  public:
-  ApiProcess(const TempDir& dir, std::vector<std::string> extra, std::map<std::string, std::string> env = {})
-      : port_(testing::FreePort()), process_(Start(dir, std::move(extra), std::move(env), port_)) {
+  // `command`: "api", or "up" (which serves the same API with the same flags).
+  ApiProcess(const TempDir& dir, std::vector<std::string> extra, std::map<std::string, std::string> env = {},
+             const std::string& command = "api")
+      : port_(testing::FreePort()), process_(Start(dir, std::move(extra), std::move(env), port_, command)) {
     EXPECT_TRUE(testing::WaitFor(
         [&] { return !process_->Running() || testing::HttpRequest(port_, "GET", "/healthz").status == 200; }, 20s));
   }
@@ -33,8 +35,9 @@ class ApiProcess {
 
  private:
   static std::optional<Subprocess> Start(const TempDir& dir, std::vector<std::string> extra,
-                                         std::map<std::string, std::string> env, int port) {
-    std::vector<std::string> argv = {PinpipeBin(), "--data-dir", dir.path(), "api", "--listen",
+                                         std::map<std::string, std::string> env, int port,
+                                         const std::string& command) {
+    std::vector<std::string> argv = {PinpipeBin(), "--data-dir", dir.path(), command, "--listen",
                                      "127.0.0.1:" + std::to_string(port)};
     argv.insert(argv.end(), extra.begin(), extra.end());
     SpawnOptions o;
@@ -73,6 +76,22 @@ TEST(ApiCliTest, TokenFromFileIsRequired) {
   EXPECT_EQ(testing::HttpRequest(api.port(), "POST", "/pins", kRecord, {{"Authorization", "Bearer t0ken"}}).status,
             202);
   EXPECT_EQ(testing::HttpRequest(api.port(), "POST", "/pins", kRecord, {{"Authorization", "Bearer nope"}}).status, 401);
+}
+
+TEST(ApiCliTest, UpTakesTheSameTokenAndLimitFlags) {
+  TempDir dir;
+  ApiProcess up(dir, {"--no-scheduler", "--max-body-bytes", "200"}, {{"PINPIPE_API_TOKEN", "s3cret"}}, "up");
+  const std::map<std::string, std::string> auth = {{"Authorization", "Bearer s3cret"}};
+  EXPECT_EQ(testing::HttpRequest(up.port(), "POST", "/pin", kRecord).status, 401);
+  EXPECT_EQ(testing::HttpRequest(up.port(), "POST", "/pin", kRecord, auth).status, 202);
+  std::string big = std::string(R"({"title":")") + std::string(300, 'x') + "\"}";
+  EXPECT_EQ(testing::HttpRequest(up.port(), "POST", "/pin", big, auth).status, 413);
+  up.process().Signal(SIGINT);
+  EXPECT_EQ(up.process().Wait(60s), 0) << testing::ReadFile(dir.File("api.err"));
+  EXPECT_THAT(testing::ReadFile(dir.File("api.err")), HasSubstr("auth=bearer"));
+  auto bad = testing::Run({PinpipeBin(), "--data-dir", dir.path(), "up", "--api-token", "two words"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_THAT(bad.err, HasSubstr("whitespace"));
 }
 
 TEST(ApiCliTest, UsageErrorsExitTwo) {

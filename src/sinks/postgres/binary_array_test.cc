@@ -5,15 +5,12 @@
 #include <gtest/gtest.h>
 
 #include "sinks/postgres/postgres_live_sink.h"
+#include "test_text.h"
 
 namespace pinpipe::sinks::postgres {
 namespace {
 
-std::string Bytes(std::initializer_list<int> bytes) {
-  std::string out;
-  for (int b : bytes) out.push_back(static_cast<char>(b));
-  return out;
-}
+using testing::Bytes;
 
 TEST(BinaryArrayTest, HeaderThenLengthPrefixedElements) {
   BinaryArray a;

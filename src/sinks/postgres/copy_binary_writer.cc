@@ -4,12 +4,12 @@
 #include "sinks/postgres/copy_binary_writer.h"
 
 #include "sinks/live_sink.h"
+#include "sinks/postgres/binary_array.h"
 
 namespace pinpipe::sinks::postgres {
 namespace {
 
 constexpr char kSignature[] = "PGCOPY\n\377\r\n";  // 11 bytes with the NUL
-constexpr uint32_t kTextOid = 25;
 
 }  // namespace
 

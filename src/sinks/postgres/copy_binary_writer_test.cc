@@ -7,15 +7,12 @@
 #include <string>
 
 #include "sinks/postgres/pg_connection.h"
+#include "test_text.h"
 
 namespace pinpipe::sinks::postgres {
 namespace {
 
-std::string Bytes(std::initializer_list<int> bytes) {
-  std::string out;
-  for (int b : bytes) out.push_back(static_cast<char>(b));
-  return out;
-}
+using testing::Bytes;
 
 // The payload after the 19-byte header (signature, flags, extension length).
 std::string Body(CopyBinaryWriter& w) { return std::string(w.Finish().substr(19)); }

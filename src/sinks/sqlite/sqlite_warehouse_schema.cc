@@ -1,20 +1,15 @@
 // Versioned DDL for the warehouse tables. A new migration is appended to
-// kMigrations; an applied one is never edited. The migrations table has the
+// kWarehouseMigrations; an applied one is never edited. The migrations table has the
 // same shape the live sink uses, so both can share one database file.
 #include <iterator>
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "sinks/sqlite/schema_migrations.h"
 #include "sinks/sqlite/sqlite_warehouse.h"
 
 namespace pinpipe::sinks::sqlite {
 namespace {
-
-struct Migration {
-  int version;
-  const char* description;
-  const char* sql;
-};
 
 // ingested_at: RFC 3339 UTC with microseconds (fixed width, so text order is
 // time order); tag_list: JSON array text; is_video/downloaded: 0/1/NULL.
@@ -23,7 +18,7 @@ struct Migration {
 // Indexes: the primary key (dt, unique_id) is the dt index (a query on dt
 // searches it: "USING INDEX sqlite_autoindex_pins_1 (dt=?)"); a separate
 // index on dt alone would cost ~15% of every insert for nothing.
-constexpr Migration kMigrations[] = {
+constexpr SchemaMigration kWarehouseMigrations[] = {
     {1, "warehouse tables: pins, pins_rejected, pins_dates", R"sql(
 CREATE TABLE IF NOT EXISTS pins (
   unique_id      TEXT NOT NULL,
@@ -68,7 +63,7 @@ CREATE TABLE IF NOT EXISTS pins_dates (
 )sql"},
 };
 
-Status MigrateInTransaction(SqliteDb* db) {
+Status RefuseForeignRejectsTable(SqliteDb* db) {
   // A pins_rejected made by the live sink (same file) lacks dt: say so
   // instead of failing later with "no such column: dt".
   PINPIPE_ASSIGN_OR_RETURN(
@@ -80,48 +75,17 @@ Status MigrateInTransaction(SqliteDb* db) {
                                    " holds another pins_rejected table (the stream's live sink?); "
                                    "use separate files for --warehouse and --sink");
   }
-  PINPIPE_RETURN_IF_ERROR(db->Exec(R"sql(
-CREATE TABLE IF NOT EXISTS pinpipe_migrations (
-  component   TEXT NOT NULL,
-  version     INTEGER NOT NULL,
-  description TEXT NOT NULL,
-  applied_at  TEXT NOT NULL,
-  PRIMARY KEY (component, version)
-))sql"));
-  PINPIPE_ASSIGN_OR_RETURN(
-      Statement current,
-      db->Prepare("SELECT coalesce(max(version), 0) FROM pinpipe_migrations WHERE component = 'warehouse'"));
-  PINPIPE_ASSIGN_OR_RETURN(bool has_row, current.Step());
-  int64_t have = has_row ? current.ColumnInt(0) : 0;
-  current.Reset();
-  if (have > WarehouseSchemaVersion()) {
-    return Status::InvalidArgument("the warehouse schema is version " + std::to_string(have) +
-                                   ", newer than this pinpipe knows (" + std::to_string(WarehouseSchemaVersion()) +
-                                   "); upgrade pinpipe");
-  }
-  PINPIPE_ASSIGN_OR_RETURN(Statement record,
-                           db->Prepare("INSERT INTO pinpipe_migrations (component, version, description, applied_at) "
-                                       "VALUES ('warehouse', ?1, ?2, ?3)"));
-  for (const Migration& m : kMigrations) {
-    if (m.version <= have) continue;
-    PINPIPE_RETURN_IF_ERROR(db->Exec(m.sql).WithContext("warehouse migration " + std::to_string(m.version)));
-    PINPIPE_RETURN_IF_ERROR(record.BindInt(1, m.version));
-    PINPIPE_RETURN_IF_ERROR(record.BindText(2, m.description));
-    PINPIPE_RETURN_IF_ERROR(record.BindText(3, FormatRfc3339Micros(RealClock()->NowMicros())));
-    PINPIPE_RETURN_IF_ERROR(record.Run());
-    core::Log("warehouse").info("event=migration_applied version={} description={}", m.version,
-                                core::LogValue(m.description));
-  }
   return Status::Ok();
 }
 
 }  // namespace
 
-int WarehouseSchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
+int WarehouseSchemaVersion() { return static_cast<int>(std::size(kWarehouseMigrations)); }
 
 Status MigrateWarehouse(SqliteDb* db) {
   PINPIPE_RETURN_IF_ERROR(db->Begin());
-  Status st = MigrateInTransaction(db);
+  Status st = RefuseForeignRejectsTable(db);
+  if (st.ok()) st = ApplySchemaMigrations(db, "warehouse", kWarehouseMigrations);
   if (st.ok()) st = db->Commit();
   if (!st.ok()) (void)db->Rollback();
   return st;

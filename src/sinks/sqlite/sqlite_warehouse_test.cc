@@ -3,11 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "subprocess.h"
+#include "test_time.h"
 
 namespace pinpipe::sinks::sqlite {
 namespace {
 
-UnixMicros At(const char* rfc3339) { return ParseRfc3339Micros(rfc3339).value(); }
+using testing::At;
 
 // Collects every result set as text; NULL as "NULL".
 class Collect final : public QueryResultSink {
