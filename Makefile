@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 30
 export CCACHE_BASEDIR := $(CURDIR)
 
 .PHONY: all deps test-deps build binary sanitize-build test release-test unit-test integration-test \
-        asan-test fuzz-test demo bench clean format
+        asan-test fuzz-test demo demo-clean bench clean format
 
 all: build
 
@@ -58,6 +58,10 @@ binary: deps
 
 demo: binary
 	@bash scripts/demo-pipeline.sh $(BUILD)/pinpipe
+
+# The cleaning core alone: gen 100,000 records, clean, summarize.
+demo-clean: binary
+	@bash scripts/demo-clean.sh $(BUILD)/pinpipe
 
 bench: build test-deps
 	@bash bench/run.sh $(BUILD)

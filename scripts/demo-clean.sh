@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# `make demo` (interim: the cleaning step only; the lead grows it into the
-# whole pipeline). Generates 100,000 realistic raw pins, cleans them, and
-# prints records in/out, rejects by reason, nulls per field and throughput.
-#   scripts/demo.sh PATH/TO/pinpipe
+# `make demo-clean`: the cleaning core on its own. Generates 100,000 realistic
+# raw pins, cleans them, and prints records in/out, rejects by reason, nulls
+# per field and throughput.
+#   scripts/demo-clean.sh PATH/TO/pinpipe
 set -euo pipefail
-bin=${1:?usage: scripts/demo.sh PATH/TO/pinpipe}
+bin=${1:?usage: scripts/demo-clean.sh PATH/TO/pinpipe}
 [[ -x "$bin" ]] || { echo "demo: $bin is not an executable (build first: make build)" >&2; exit 1; }
 work=$(mktemp -d /tmp/pinpipe-demo.XXXXXX)
 trap 'rm -rf "$work"' EXIT
