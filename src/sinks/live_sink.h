@@ -83,6 +83,24 @@ inline bool IsNewer(const LiveRow& a, const LiveRow& b) {
   return key(a) > key(b);
 }
 
+// Every backend's commit calls this inside its transaction, under its topic
+// lock: kUnavailable when the positions `stored` now differ from the ones the
+// batch was read from (another stream process committed meanwhile).
+inline Status CheckPositionsUnmoved(const LiveBatch& batch, const PositionMap& stored) {
+  for (const auto& [partition, next] : *batch.next) {
+    auto have = stored.find(partition);
+    auto want = batch.from->find(partition);
+    bool same = (have == stored.end() && want == batch.from->end()) ||
+                (have != stored.end() && want != batch.from->end() && have->second == want->second);
+    if (!same) {
+      return Status::Unavailable("stored positions of topic " + std::string(batch.topic) + " partition " +
+                                 std::to_string(partition) +
+                                 " moved since they were read (another stream process?); re-read them");
+    }
+  }
+  return Status::Ok();
+}
+
 // Externally serialized: one thread uses a sink at a time. After a
 // kUnavailable the sink reconnects by itself on the next call.
 class LiveSink {

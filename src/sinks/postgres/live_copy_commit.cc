@@ -90,18 +90,7 @@ Status PostgresLiveSink::CheckPositions(const LiveBatch& batch) {
   for (int i = 0; i < stored.Rows(); ++i) {
     now[std::stoi(std::string(stored.Text(i, 0)))] = std::stoll(std::string(stored.Text(i, 1)));
   }
-  for (const auto& [partition, next] : *batch.next) {
-    auto have = now.find(partition);
-    auto want = batch.from->find(partition);
-    bool same = (have == now.end() && want == batch.from->end()) ||
-                (have != now.end() && want != batch.from->end() && have->second == want->second);
-    if (!same) {
-      return Status::Unavailable("stored positions of topic " + std::string(batch.topic) + " partition " +
-                                 std::to_string(partition) +
-                                 " moved since they were read (another stream process?); re-read them");
-    }
-  }
-  return Status::Ok();
+  return CheckPositionsUnmoved(batch, now);
 }
 
 Status PostgresLiveSink::WriteRows(const LiveBatch& batch) {

@@ -136,18 +136,7 @@ Status SqliteLiveSink::WriteBatch(const LiveBatch& batch) {
 
 Status SqliteLiveSink::CheckPositions(const LiveBatch& batch) {
   PINPIPE_ASSIGN_OR_RETURN(PositionMap now, ReadPositions(std::string(batch.topic)));
-  for (const auto& [partition, next] : *batch.next) {
-    auto have = now.find(partition);
-    auto want = batch.from->find(partition);
-    bool same = (have == now.end() && want == batch.from->end()) ||
-                (have != now.end() && want != batch.from->end() && have->second == want->second);
-    if (!same) {
-      return Status::Unavailable("stored positions of topic " + std::string(batch.topic) + " partition " +
-                                 std::to_string(partition) +
-                                 " moved since they were read (another stream process?); re-read them");
-    }
-  }
-  return Status::Ok();
+  return CheckPositionsUnmoved(batch, now);
 }
 
 Status SqliteLiveSink::UpsertRow(const LiveRow& row) {
