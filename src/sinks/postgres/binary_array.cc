@@ -6,75 +6,53 @@
 
 #include "core/check.h"
 #include "sinks/live_sink.h"
-#include "sinks/postgres/copy_binary_writer.h"
+#include "sinks/postgres/binary_value.h"
 
 namespace pinpipe::sinks::postgres {
 namespace {
 constexpr size_t kHasNullsAt = 4;  // byte offset of the has-nulls flag
 }  // namespace
 
-void BinaryArray::PutU32(uint32_t v) {
-  char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-               static_cast<char>(v)};
-  buf_.append(b, 4);
-}
-
-void BinaryArray::PutU64(uint64_t v) {
-  PutU32(static_cast<uint32_t>(v >> 32));
-  PutU32(static_cast<uint32_t>(v));
-}
-
 void BinaryArray::Reset(uint32_t element_oid, size_t count) {
   buf_.clear();
   expected_ = count;
   added_ = 0;
   has_nulls_ = false;
-  PutU32(1);  // dimensions
-  PutU32(0);  // has nulls, patched in Finish
-  PutU32(element_oid);
-  PutU32(static_cast<uint32_t>(count));
-  PutU32(1);  // lower bound
+  PutU32(1, &buf_);  // dimensions
+  PutU32(0, &buf_);  // has nulls, patched in Finish
+  PutU32(element_oid, &buf_);
+  PutU32(static_cast<uint32_t>(count), &buf_);
+  PutU32(1, &buf_);  // lower bound
 }
 
 void BinaryArray::Null() {
-  PutU32(0xFFFFFFFFu);
+  PutNullValue(&buf_);
   has_nulls_ = true;
   ++added_;
 }
 
 void BinaryArray::Text(std::string_view s) {
-  if (IsStorableText(s)) {
-    PutU32(static_cast<uint32_t>(s.size()));
-    buf_.append(s);
-  } else {
-    std::string fixed = ToStorableText(s);
-    PutU32(static_cast<uint32_t>(fixed.size()));
-    buf_.append(fixed);
-  }
+  PutTextValue(s, &buf_);
   ++added_;
 }
 
 void BinaryArray::Int32(int32_t v) {
-  PutU32(4);
-  PutU32(static_cast<uint32_t>(v));
+  PutInt32Value(v, &buf_);
   ++added_;
 }
 
 void BinaryArray::Int64(int64_t v) {
-  PutU32(8);
-  PutU64(static_cast<uint64_t>(v));
+  PutInt64Value(v, &buf_);
   ++added_;
 }
 
 void BinaryArray::Bool(bool v) {
-  PutU32(1);
-  buf_.push_back(v ? 1 : 0);
+  PutBoolValue(v, &buf_);
   ++added_;
 }
 
 void BinaryArray::Timestamp(UnixMicros t) {
-  PutU32(8);
-  PutU64(static_cast<uint64_t>(t - kPostgresEpochUnixMicros));
+  PutTimestampValue(t, &buf_);
   ++added_;
 }
 

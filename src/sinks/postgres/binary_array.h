@@ -38,9 +38,6 @@ class BinaryArray {
   std::string_view Finish();
 
  private:
-  void PutU32(uint32_t v);
-  void PutU64(uint64_t v);
-
   std::string buf_;
   size_t expected_ = 0;
   size_t added_ = 0;

@@ -42,16 +42,8 @@ class CopyBinaryWriter {
   int64_t rows() const { return rows_; }
 
  private:
-  void PutU16(uint16_t v);
-  void PutU32(uint32_t v);
-  void PutU64(uint64_t v);
-  void PutText(std::string_view s);
-
   std::string buf_;
   int64_t rows_ = 0;
 };
-
-// PostgreSQL's timestamp epoch (2000-01-01) in Unix microseconds.
-inline constexpr int64_t kPostgresEpochUnixMicros = 946'684'800LL * 1'000'000;
 
 }  // namespace pinpipe::sinks::postgres

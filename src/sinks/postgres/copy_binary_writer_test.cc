@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "sinks/postgres/binary_value.h"
 #include "sinks/postgres/pg_connection.h"
 #include "test_text.h"
 
