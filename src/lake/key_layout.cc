@@ -23,6 +23,7 @@ bool EatNumber(std::string_view* s, char stop, int64_t* out) {
   if (end == std::string_view::npos || end == 0) return false;
   std::string_view digits = s->substr(0, end);
   if (digits.size() > 1 && digits.front() == '0') return false;
+  if (digits.front() < '0' || digits.front() > '9') return false;  // from_chars takes "-0" as 0
   auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), *out);
   if (ec != std::errc() || ptr != digits.data() + digits.size() || *out < 0) return false;
   s->remove_prefix(end + 1);

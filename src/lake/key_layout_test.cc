@@ -36,6 +36,9 @@ TEST(KeyLayoutTest, NonCanonicalKeysAreNotData) {
            "raw/pins/dt=2026-11-26/hr=10/p=3/1-2.ndjson",            // wrong suffix
            "raw/pins/dt=2026-11-26/hr=10/p=3/1-2.ndjson.zst.bak",
            "raw/pins/dt=2026-11-26/hr=10/p=-1/1-2.ndjson.zst",
+           "raw/pins/dt=2026-11-26/hr=10/p=-0/1-2.ndjson.zst",        // signed zero (found by fuzz_time_text)
+           "raw/pins/dt=2026-01-26/hr=05/p=3/0--0.ndjson.zst",
+           "raw/pins/dt=2026-11-26/hr=10/p=3/+1-2.ndjson.zst",
            "raw/other/dt=2026-11-26/hr=10/p=3/1-2.ndjson.zst",
            "raw/pins/dt=2026-11-26/hr=10/_SUCCESS",
        }) {
