@@ -7,34 +7,11 @@
 namespace pinpipe::jobs {
 namespace {
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 Status LineError(int64_t line_number, std::string_view what) {
   return Status::Corruption("line " + std::to_string(line_number) + ": " + std::string(what));
 }
 
 }  // namespace
-
-bool PackUuid(std::string_view uuid, PackedId* out) {
-  if (uuid.size() != 36) return false;
-  size_t k = 0;
-  for (size_t i = 0; i < 36;) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (uuid[i] != '-') return false;
-      ++i;
-      continue;
-    }
-    int hi = HexDigit(uuid[i]), lo = HexDigit(uuid[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    (*out)[k++] = static_cast<uint8_t>(hi << 4 | lo);
-    i += 2;
-  }
-  return k == 16;
-}
 
 Status ReadRawObject(lake::ObjectStore* store, const RawObjectTask& task, pin::Cleaner* cleaner,
                      size_t rows_per_chunk, const std::function<Status(BatchChunk&&)>& emit) {
@@ -72,7 +49,7 @@ Status ReadRawObject(lake::ObjectStore* store, const RawObjectTask& task, pin::C
       row.partition = line.partition;
       row.offset = line.offset;
       PackedId id;
-      if (!PackUuid(row.record.unique_id, &id)) {
+      if (!pin::PackUuid(row.record.unique_id, &id)) {
         return Status::Internal("the cleaner accepted unique_id '" + row.record.unique_id + "', not a UUID");
       }
       chunk.ids.push_back(id);

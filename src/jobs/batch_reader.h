@@ -12,6 +12,7 @@
 
 #include "lake/key_layout.h"
 #include "lake/object_store.h"
+#include "pin/packed_uuid.h"
 #include "pin/pin.h"
 #include "sinks/warehouse.h"
 
@@ -26,12 +27,12 @@ struct RawObjectTask {
   int64_t skip_through = -1;
 };
 
-using PackedId = std::array<uint8_t, 16>;
+using PackedId = pin::PackedUuid;
 
 struct BatchChunk {
   std::vector<sinks::WarehouseRow> rows;
   std::vector<sinks::WarehouseReject> rejects;
-  std::vector<PackedId> ids;  // unique_id of each row, packed (PackUuid)
+  std::vector<PackedId> ids;  // unique_id of each row, packed (pin::PackUuid)
   int64_t raw_records = 0;
   int64_t overlap_skipped = 0;
   bool last = false;  // the object's final chunk
@@ -43,8 +44,5 @@ struct BatchChunk {
 // `cleaner`).
 Status ReadRawObject(lake::ObjectStore* store, const RawObjectTask& task, pin::Cleaner* cleaner,
                      size_t rows_per_chunk, const std::function<Status(BatchChunk&&)>& emit);
-
-// A lower-case 8-4-4-4-12 UUID as 16 raw bytes; false if it is not one.
-bool PackUuid(std::string_view uuid, PackedId* out);
 
 }  // namespace pinpipe::jobs

@@ -62,7 +62,7 @@ Result<VerifyReport> VerifyBatch(const BatchOptions& options, lake::ObjectStore*
   PINPIPE_RETURN_IF_ERROR(warehouse->ScanDate(options.date, 0, INT64_MAX, [&](const sinks::WarehouseRow& row) {
     ++report.warehouse_rows;
     Version probe{};
-    if (!PackUuid(row.record.unique_id, &probe.id)) {
+    if (!pin::PackUuid(row.record.unique_id, &probe.id)) {
       ++report.unknown_rows;
       return Status::Ok();
     }

@@ -25,22 +25,24 @@ int Base64Value(char c) {
   return -1;
 }
 
-void AppendUtf8(uint32_t cp, std::string* out) {
+// Writes `cp` as UTF-8 at `out`; returns the end.
+char* WriteUtf8(uint32_t cp, char* out) {
   if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
+    *out++ = static_cast<char>(cp);
   } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    *out++ = static_cast<char>(0xC0 | (cp >> 6));
+    *out++ = static_cast<char>(0x80 | (cp & 0x3F));
   } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    *out++ = static_cast<char>(0xE0 | (cp >> 12));
+    *out++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *out++ = static_cast<char>(0x80 | (cp & 0x3F));
   } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    *out++ = static_cast<char>(0xF0 | (cp >> 18));
+    *out++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    *out++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *out++ = static_cast<char>(0x80 | (cp & 0x3F));
   }
+  return out;
 }
 
 }  // namespace
@@ -88,7 +90,7 @@ Result<bool> JsonCursor::NextMember(std::string* key) {
   return true;
 }
 
-Status JsonCursor::DecodeUnicodeEscape(std::string* out) {
+Status JsonCursor::DecodeUnicodeEscape(char** out) {
   auto read4 = [&](uint32_t* v) -> bool {
     if (pos_ + 4 > text_.size()) return false;
     *v = 0;
@@ -112,52 +114,67 @@ Status JsonCursor::DecodeUnicodeEscape(std::string* out) {
     if (!read4(&low) || low < 0xDC00 || low > 0xDFFF) return Fail("bad low surrogate");
     cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
   }
-  AppendUtf8(cp, out);
+  *out = WriteUtf8(cp, *out);
   return Status::Ok();
 }
 
 Status JsonCursor::String(std::string_view* out, std::string* scratch) {
   if (pos_ >= text_.size() || text_[pos_] != '"') return Fail("expected a string");
   size_t start = ++pos_;
-  std::string* buf = nullptr;  // set once an escape is seen
-  size_t run = start;          // start of bytes not yet copied into buf
+  // Without escapes the string is a view of the line.
   for (;;) {
     SkipPlainBytes();
     if (pos_ >= text_.size()) return Fail("unterminated string");
     unsigned char c = static_cast<unsigned char>(text_[pos_]);
+    if (c == '"') {
+      *out = text_.substr(start, pos_ - start);
+      ++pos_;
+      if (!IsValidUtf8(*out)) return Fail("string is not valid UTF-8");
+      return Status::Ok();
+    }
+    if (c < 0x20) return Fail("control character in string");
+    if (c == '\\') break;
+    ++pos_;
+  }
+  // With escapes it is decoded into the scratch buffer, sized once: every
+  // escape is at least as long as what it stands for, so the decoded text
+  // never outgrows the rest of the line.
+  std::string* buf = scratch != nullptr ? scratch : &own_scratch_;
+  buf->resize(text_.size() - start);
+  char* w = buf->data();
+  std::memcpy(w, text_.data() + start, pos_ - start);
+  w += pos_ - start;
+  for (;;) {
+    size_t run = pos_;
+    SkipPlainBytes();
+    while (pos_ < text_.size()) {
+      unsigned char c = static_cast<unsigned char>(text_[pos_]);
+      if (c == '"' || c == '\\' || c < 0x20) break;
+      ++pos_;
+    }
+    std::memcpy(w, text_.data() + run, pos_ - run);
+    w += pos_ - run;
+    if (pos_ >= text_.size()) return Fail("unterminated string");
+    unsigned char c = static_cast<unsigned char>(text_[pos_]);
     if (c == '"') break;
     if (c < 0x20) return Fail("control character in string");
-    if (c != '\\') {
-      ++pos_;
-      continue;
-    }
-    if (buf == nullptr) {
-      buf = scratch != nullptr ? scratch : &own_scratch_;
-      buf->clear();
-    }
-    buf->append(text_.substr(run, pos_ - run));
     if (++pos_ >= text_.size()) return Fail("unterminated escape");
     char e = text_[pos_++];
     switch (e) {
-      case '"': buf->push_back('"'); break;
-      case '\\': buf->push_back('\\'); break;
-      case '/': buf->push_back('/'); break;
-      case 'b': buf->push_back('\b'); break;
-      case 'f': buf->push_back('\f'); break;
-      case 'n': buf->push_back('\n'); break;
-      case 'r': buf->push_back('\r'); break;
-      case 't': buf->push_back('\t'); break;
-      case 'u': PINPIPE_RETURN_IF_ERROR(DecodeUnicodeEscape(buf)); break;
+      case '"': *w++ = '"'; break;
+      case '\\': *w++ = '\\'; break;
+      case '/': *w++ = '/'; break;
+      case 'b': *w++ = '\b'; break;
+      case 'f': *w++ = '\f'; break;
+      case 'n': *w++ = '\n'; break;
+      case 'r': *w++ = '\r'; break;
+      case 't': *w++ = '\t'; break;
+      case 'u': PINPIPE_RETURN_IF_ERROR(DecodeUnicodeEscape(&w)); break;
       default: return Fail("bad escape");
     }
-    run = pos_;
   }
-  if (buf == nullptr) {
-    *out = text_.substr(start, pos_ - start);
-  } else {
-    buf->append(text_.substr(run, pos_ - run));
-    *out = *buf;
-  }
+  buf->resize(static_cast<size_t>(w - buf->data()));
+  *out = *buf;
   ++pos_;  // closing quote
   if (!IsValidUtf8(*out)) return Fail("string is not valid UTF-8");
   return Status::Ok();

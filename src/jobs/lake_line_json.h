@@ -46,8 +46,9 @@ class JsonCursor {
   Status SkipValueAt(int depth);
   Status SkipLiteral(std::string_view word);
   Status SkipNumber();
-  // Decodes \uXXXX (and a following low surrogate) at pos_ into *out.
-  Status DecodeUnicodeEscape(std::string* out);
+  // Decodes \uXXXX (and a following low surrogate) at pos_, writing its
+  // UTF-8 at *out and advancing *out.
+  Status DecodeUnicodeEscape(char** out);
 
   std::string_view text_;
   size_t pos_ = 0;

@@ -1,6 +1,7 @@
-// UTF-8 validation (RFC 3629: no overlongs, no surrogates, at most U+10FFFF)
-// with an ASCII fast path, since almost every raw record is mostly ASCII.
-#include <cstring>
+// UTF-8 validation (RFC 3629: no overlongs, no surrogates, at most U+10FFFF):
+// simdjson's vectorized validator says yes or no; the byte-by-byte decoder
+// here finds which bytes to replace when the answer is no.
+#include <simdjson.h>
 
 #include "jobs/lake_line.h"
 
@@ -32,25 +33,7 @@ size_t SequenceLength(const unsigned char* s, size_t i, size_t n) {
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view text) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  size_t n = text.size();
-  size_t i = 0;
-  while (i < n) {
-    if (i + 8 <= n) {
-      uint64_t word;
-      std::memcpy(&word, s + i, 8);
-      if ((word & 0x8080808080808080ULL) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    size_t len = SequenceLength(s, i, n);
-    if (len == 0) return false;
-    i += len;
-  }
-  return true;
-}
+bool IsValidUtf8(std::string_view text) { return simdjson::validate_utf8(text.data(), text.size()); }
 
 std::string ToValidUtf8(std::string_view text) {
   if (IsValidUtf8(text)) return std::string(text);

@@ -74,8 +74,8 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;  // owned
 };
 
-// An open database connection. Externally serialized (SQLITE_OPEN_NOMUTEX is
-// not used, but the connection's transaction state is not meant to be shared).
+// An open database connection. Externally serialized: one thread at a time
+// (opened with SQLITE_OPEN_NOMUTEX, so sqlite itself does not lock it).
 class SqliteDb {
  public:
   ~SqliteDb();

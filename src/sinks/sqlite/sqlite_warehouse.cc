@@ -5,6 +5,9 @@
 #include <sqlite3.h>
 
 #include <optional>
+#include <unordered_map>
+
+#include "pin/packed_uuid.h"
 
 namespace pinpipe::sinks::sqlite {
 namespace {
@@ -13,21 +16,21 @@ constexpr char kColumns[] =
     "unique_id, ind, title, description, poster_name, follower_count, tag_list, is_video, media_type, "
     "image_src, downloaded, save_location, category, ingested_at, dt, bus_partition, bus_offset";
 
-// Insert, or keep the newer version of an existing unique_id: greater
-// (ingested_at, partition, offset) wins, as in the stream path.
-constexpr char kUpsert[] =
+// A unique_id new to the date.
+constexpr char kInsert[] =
     "INSERT INTO pins (unique_id, ind, title, description, poster_name, follower_count, tag_list, is_video, "
     "media_type, image_src, downloaded, save_location, category, ingested_at, dt, bus_partition, bus_offset) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
-    "ON CONFLICT (dt, unique_id) DO UPDATE SET ind = excluded.ind, title = excluded.title, "
-    "description = excluded.description, poster_name = excluded.poster_name, "
-    "follower_count = excluded.follower_count, tag_list = excluded.tag_list, is_video = excluded.is_video, "
-    "media_type = excluded.media_type, image_src = excluded.image_src, downloaded = excluded.downloaded, "
-    "save_location = excluded.save_location, category = excluded.category, "
-    "ingested_at = excluded.ingested_at, bus_partition = excluded.bus_partition, "
-    "bus_offset = excluded.bus_offset "
-    "WHERE (excluded.ingested_at, excluded.bus_partition, excluded.bus_offset) > "
-    "(pins.ingested_at, pins.bus_partition, pins.bus_offset)";
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+
+// Another version of a unique_id the date holds at rowid ?18: it replaces
+// the stored one only if newer, greater (ingested_at, partition, offset)
+// as in the stream path. The row keeps its rowid (its place in the date).
+constexpr char kUpdateIfNewer[] =
+    "UPDATE pins SET ind = ?2, title = ?3, description = ?4, poster_name = ?5, follower_count = ?6, "
+    "tag_list = ?7, is_video = ?8, media_type = ?9, image_src = ?10, downloaded = ?11, save_location = ?12, "
+    "category = ?13, ingested_at = ?14, bus_partition = ?16, bus_offset = ?17 "
+    "WHERE rowid = ?18 AND unique_id = ?1 AND dt = ?15 "
+    "AND (?14, ?16, ?17) > (ingested_at, bus_partition, bus_offset)";
 
 constexpr char kInsertReject[] =
     "INSERT INTO pins_rejected (dt, reason, field, detail, raw, bus_partition, bus_offset, ingested_at) "
@@ -204,7 +207,8 @@ class SqliteDateReplacement final : public DateReplacement {
     PINPIPE_ASSIGN_OR_RETURN(Statement del_rejects, db_->Prepare("DELETE FROM pins_rejected WHERE dt = ?1"));
     PINPIPE_RETURN_IF_ERROR(del_rejects.BindText(1, dt_));
     PINPIPE_RETURN_IF_ERROR(del_rejects.Run());
-    PINPIPE_ASSIGN_OR_RETURN(upsert_, db_->Prepare(kUpsert));
+    PINPIPE_ASSIGN_OR_RETURN(insert_, db_->Prepare(kInsert));
+    PINPIPE_ASSIGN_OR_RETURN(update_, db_->Prepare(kUpdateIfNewer));
     PINPIPE_ASSIGN_OR_RETURN(reject_, db_->Prepare(kInsertReject));
     return Status::Ok();
   }
@@ -212,8 +216,16 @@ class SqliteDateReplacement final : public DateReplacement {
   Status AddRows(std::span<const WarehouseRow> rows) override {
     PINPIPE_CHECK(!done_);
     for (const WarehouseRow& row : rows) {
-      PINPIPE_RETURN_IF_ERROR(BindRow(upsert_, dt_, row, scratch_, &times_));
-      PINPIPE_RETURN_IF_ERROR(upsert_.Run());
+      auto [rowid, is_new] = RowidSlot(row.record.unique_id);
+      if (is_new) {
+        PINPIPE_RETURN_IF_ERROR(BindRow(insert_, dt_, row, scratch_, &times_));
+        PINPIPE_RETURN_IF_ERROR(insert_.Run());
+        *rowid = sqlite3_last_insert_rowid(db_->raw());
+      } else {
+        PINPIPE_RETURN_IF_ERROR(BindRow(update_, dt_, row, scratch_, &times_));
+        PINPIPE_RETURN_IF_ERROR(update_.BindInt(18, *rowid));
+        PINPIPE_RETURN_IF_ERROR(update_.Run());
+      }
     }
     return Status::Ok();
   }
@@ -238,7 +250,8 @@ class SqliteDateReplacement final : public DateReplacement {
 
   Status Commit() override {
     PINPIPE_CHECK(!done_);
-    upsert_ = Statement();
+    insert_ = Statement();
+    update_ = Statement();
     reject_ = Statement();
     PINPIPE_RETURN_IF_ERROR(RecordDate());
     PINPIPE_RETURN_IF_ERROR(db_->Commit());
@@ -261,9 +274,26 @@ class SqliteDateReplacement final : public DateReplacement {
     return record.Run();
   }
 
+  // Where the date's row for `unique_id` is kept, and whether the date
+  // does not hold that id yet (the slot is new, to be filled).
+  std::pair<int64_t*, bool> RowidSlot(const std::string& unique_id) {
+    pin::PackedUuid packed;
+    if (pin::PackUuid(unique_id, &packed)) {
+      auto [it, is_new] = uuid_rowids_.try_emplace(packed, 0);
+      return {&it->second, is_new};
+    }
+    auto [it, is_new] = other_rowids_.try_emplace(unique_id, 0);  // not a clean id: hand-made rows only
+    return {&it->second, is_new};
+  }
+
   SqliteDb* db_;  // borrowed from the warehouse
   std::string dt_;
-  Statement upsert_;
+  // unique_id -> rowid of every row this replacement wrote: the date's
+  // uniqueness, kept here rather than by a unique index (see the schema).
+  std::unordered_map<pin::PackedUuid, int64_t, pin::PackedUuidHash> uuid_rowids_;
+  std::unordered_map<std::string, int64_t> other_rowids_;
+  Statement insert_;
+  Statement update_;
   Statement reject_;
   std::string scratch_[2];  // bound without copying during one row's Run
   TimestampText times_;

@@ -66,18 +66,59 @@ TEST_F(SqliteWarehouseTest, SchemaHasTheSharedColumnNamesAndIsVersioned) {
   auto rejected = Rows(w.get(), "SELECT name FROM pragma_table_info('pins_rejected') ORDER BY cid");
   EXPECT_EQ(rejected.size(), 8u);
   EXPECT_EQ(Rows(w.get(), "SELECT component, version FROM pinpipe_migrations"),
-            (std::vector<std::vector<std::string>>{{"warehouse", "1"}}));
+            (std::vector<std::vector<std::string>>{{"warehouse", "1"}, {"warehouse", "2"}}));
   auto indexes = Rows(w.get(), "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='pins' ORDER BY name");
-  EXPECT_EQ(indexes, (std::vector<std::vector<std::string>>{{"pins_category"}, {"sqlite_autoindex_pins_1"}}));
-  // dt is served by the primary key's index, category by its own.
+  EXPECT_EQ(indexes, (std::vector<std::vector<std::string>>{{"pins_category"}, {"pins_dt"}}));
   auto plan = Rows(w.get(), "EXPLAIN QUERY PLAN SELECT count(*) FROM pins WHERE dt = '2026-11-26'");
   ASSERT_FALSE(plan.empty());
-  EXPECT_NE(plan[0].back().find("sqlite_autoindex_pins_1 (dt=?)"), std::string::npos) << plan[0].back();
+  EXPECT_NE(plan[0].back().find("pins_dt (dt=?)"), std::string::npos) << plan[0].back();
   plan = Rows(w.get(), "EXPLAIN QUERY PLAN SELECT count(*) FROM pins WHERE category = 'art'");
   EXPECT_NE(plan[0].back().find("pins_category (category=?)"), std::string::npos) << plan[0].back();
   w.reset();
   auto again = Open();  // reopening applies nothing twice
-  EXPECT_EQ(Rows(again.get(), "SELECT count(*) FROM pinpipe_migrations"), (std::vector<std::vector<std::string>>{{"1"}}));
+  EXPECT_EQ(Rows(again.get(), "SELECT count(*) FROM pinpipe_migrations"), (std::vector<std::vector<std::string>>{{"2"}}));
+}
+
+TEST_F(SqliteWarehouseTest, MigratingAVersionOneWarehouseKeepsItsRowsAndRowids) {
+  {
+    // Version 1's pins (primary key (dt, unique_id)) with one loaded date
+    // whose rows sit at rowids 7 and 9.
+    auto db = SqliteDb::Open(dir_.File("w.db"), {});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE((*db)->Exec(R"sql(
+CREATE TABLE pinpipe_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL,
+                                 applied_at TEXT NOT NULL, PRIMARY KEY (component, version));
+INSERT INTO pinpipe_migrations VALUES ('warehouse', 1, 'v1', '2026-11-01T00:00:00Z');
+CREATE TABLE pins (unique_id TEXT NOT NULL, ind INTEGER, title TEXT, description TEXT, poster_name TEXT,
+  follower_count INTEGER, tag_list TEXT NOT NULL DEFAULT '[]', is_video INTEGER, media_type TEXT, image_src TEXT,
+  downloaded INTEGER, save_location TEXT, category TEXT, ingested_at TEXT NOT NULL, dt TEXT NOT NULL,
+  bus_partition INTEGER NOT NULL, bus_offset INTEGER NOT NULL, PRIMARY KEY (dt, unique_id));
+CREATE INDEX pins_category ON pins (category);
+CREATE TABLE pins_rejected (dt TEXT NOT NULL, reason TEXT NOT NULL, field TEXT, detail TEXT, raw TEXT NOT NULL,
+  bus_partition INTEGER NOT NULL, bus_offset INTEGER NOT NULL, ingested_at TEXT);
+CREATE TABLE pins_dates (dt TEXT PRIMARY KEY NOT NULL, rows INTEGER NOT NULL, rejects INTEGER NOT NULL,
+  first_rowid INTEGER, last_rowid INTEGER, loaded_at TEXT NOT NULL);
+INSERT INTO pins (rowid, unique_id, title, category, ingested_at, dt, bus_partition, bus_offset)
+  VALUES (7, 'a', 'first', 'art', '2026-11-26T10:00:00.000000Z', '2026-11-26', 0, 1),
+         (9, 'b', 'second', 'diy', '2026-11-26T10:00:00.000000Z', '2026-11-26', 0, 2);
+INSERT INTO pins_dates VALUES ('2026-11-26', 2, 0, 7, 9, '2026-11-26T11:00:00Z');
+)sql").ok());
+  }
+  auto w = Open();
+  EXPECT_EQ(Rows(w.get(), "SELECT max(version) FROM pinpipe_migrations"), (std::vector<std::vector<std::string>>{{"2"}}));
+  EXPECT_EQ(Rows(w.get(), "SELECT rowid, unique_id, title, category FROM pins ORDER BY rowid"),
+            (std::vector<std::vector<std::string>>{{"7", "a", "first", "art"}, {"9", "b", "second", "diy"}}));
+  EXPECT_EQ(Rows(w.get(), "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='pins' ORDER BY name"),
+            (std::vector<std::vector<std::string>>{{"pins_category"}, {"pins_dt"}}));
+  std::vector<std::string> titles;
+  ASSERT_TRUE(w->ScanDate("2026-11-26", 0, 10, [&](const WarehouseRow& row) {
+                 titles.push_back(*row.record.title);
+                 return Status::Ok();
+               }).ok());
+  EXPECT_EQ(titles, (std::vector<std::string>{"first", "second"}));
+  // The migrated date is replaced like any other.
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", std::vector{Row("c", "2026-11-26T10:00:00Z", 0, 3)}, {}).ok());
+  EXPECT_EQ(Rows(w.get(), "SELECT unique_id FROM pins"), (std::vector<std::vector<std::string>>{{"c"}}));
 }
 
 TEST_F(SqliteWarehouseTest, DuplicatesCollapseToTheGreatestIngestedAtPartitionOffset) {
@@ -96,6 +137,27 @@ TEST_F(SqliteWarehouseTest, DuplicatesCollapseToTheGreatestIngestedAtPartitionOf
             (std::vector<std::vector<std::string>>{{"a", "a-newest-time", "0", "1"},
                                                    {"b", "b-p2-wins-on-partition", "2", "3"},
                                                    {"c", "c-o8-wins-on-offset", "1", "8"}}));
+}
+
+TEST_F(SqliteWarehouseTest, CleanIdsCollapseAcrossCallsAndKeepTheirFirstPlace) {
+  // Clean (UUID) ids take the replacement's packed map, unlike the short
+  // ids above; versions arrive in separate AddRows calls.
+  const std::string x = "00000000-0000-4000-8000-00000000000a";
+  const std::string y = "00000000-0000-4000-8000-00000000000b";
+  auto w = Open();
+  auto r = w->BeginReplace("2026-11-26");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE((*r)->AddRows(std::vector{Row(x, "2026-11-26T10:00:00Z", 0, 1, "x-1"),
+                                        Row(y, "2026-11-26T10:00:00Z", 1, 1, "y-1")})
+                  .ok());
+  ASSERT_TRUE((*r)->AddRows(std::vector{Row(x, "2026-11-26T10:00:01Z", 0, 2, "x-2-newer")}).ok());
+  ASSERT_TRUE((*r)->AddRows(std::vector{Row(y, "2026-11-26T09:00:00Z", 1, 2, "y-2-older")}).ok());
+  auto counts = (*r)->Counts();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->rows, 2);
+  ASSERT_TRUE((*r)->Commit().ok());
+  EXPECT_EQ(Rows(w.get(), "SELECT unique_id, title FROM pins ORDER BY rowid"),
+            (std::vector<std::vector<std::string>>{{x, "x-2-newer"}, {y, "y-1"}}));
 }
 
 TEST_F(SqliteWarehouseTest, ReplacingADateIsIdempotentAndLeavesOtherDatesAlone) {
