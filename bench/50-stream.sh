@@ -80,11 +80,10 @@ run_stream() {  # name sink-url [stream flags...]
   fi
 }
 run_stream postgresql "$pg_url"
-# The same with synchronous_commit=off for the sink's session (still exactly
-# once: a server crash can only undo the last commits, rows and positions
-# together), into a fresh database.
-psql_do -d postgres -c "CREATE DATABASE live_async"
-run_stream postgresql_async "postgresql://postgres@127.0.0.1:$pg_port/live_async" --pg-synchronous-commit off
+# The same with one connection (the default is two, committing different
+# partitions at once), into a fresh database.
+psql_do -d postgres -c "CREATE DATABASE live_one"
+run_stream postgresql_one "postgresql://postgres@127.0.0.1:$pg_port/live_one" --connections 1
 run_stream sqlite "sqlite:$work/live.db"
 live_rows=$(psql_do -d live -c "SELECT count(*) FROM pins_live")
 sqlite_rows=$(sqlite3 "$work/live.db" "SELECT count(*) FROM pins_live")

@@ -9,6 +9,7 @@
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "bus/open_bus.h"
 #include "cli/bus_flags.h"
@@ -37,6 +38,7 @@ struct StreamFlags {
   int64_t retry_max_ms = 10'000;
   bool sync_full = false;
   std::string pg_synchronous_commit = "on";
+  int connections = 0;  // 0: sinks::DefaultLiveSinkConnections
 };
 
 Result<std::unique_ptr<sinks::LiveSink>> OpenSink(const std::string& url, const StreamFlags& flags) {
@@ -60,8 +62,15 @@ int RunStream(const StreamFlags& flags, const GlobalOptions& globals) {
   auto bus = bus::OpenBus(*bus_options);
   if (!bus.ok()) return ReportError(kStreamCommand, bus.status().WithContext("opening the bus"));
   std::string url = flags.sink.empty() ? DefaultSinkUrl(globals) : flags.sink;
-  auto sink = OpenSink(url, flags);
-  if (!sink.ok()) return ReportError(kStreamCommand, sink.status().WithContext("opening --sink " + url));
+  const int connections = flags.connections > 0 ? flags.connections : sinks::DefaultLiveSinkConnections(url);
+  std::vector<std::unique_ptr<sinks::LiveSink>> sinks;
+  for (int i = 0; i < connections; ++i) {
+    auto sink = OpenSink(url, flags);
+    if (!sink.ok()) return ReportError(kStreamCommand, sink.status().WithContext("opening --sink " + url));
+    sinks.push_back(std::move(sink).value());
+  }
+  std::vector<sinks::LiveSink*> lanes;
+  for (auto& sink : sinks) lanes.push_back(sink.get());
 
   metrics::Registry registry;
   jobs::StreamerOptions options;
@@ -71,7 +80,7 @@ int RunStream(const StreamFlags& flags, const GlobalOptions& globals) {
   options.max_batch_bytes = flags.batch_bytes;
   options.max_batch_delay = std::chrono::milliseconds(flags.batch_delay_ms);
   options.retry_max = std::chrono::milliseconds(std::max<int64_t>(flags.retry_max_ms, 1));
-  auto streamer = jobs::Streamer::Open(options, bus->get(), sink->get(), RealClock(), &registry);
+  auto streamer = jobs::Streamer::Open(options, bus->get(), lanes, RealClock(), &registry);
   if (!streamer.ok()) return ReportError(kStreamCommand, streamer.status());
 
   std::unique_ptr<metrics::MetricsEndpoint> endpoint;
@@ -128,6 +137,10 @@ std::pair<CLI::App*, RunFn> SetupStream(CLI::App& app, const GlobalOptions& glob
                   "last commits, rows and positions together, which are then streamed again)")
       ->check(CLI::IsMember({"on", "off"}))
       ->capture_default_str();
+  sub->add_option("--connections", flags->connections,
+                  "Sink connections committing at once, each for its share of the partitions "
+                  "(default: 2 for PostgreSQL, 1 for SQLite, whose writers take turns)")
+      ->check(CLI::Range(1, 64));
   sub->footer(
       "Example:\n"
       "  pinpipe stream --once                      # drain into sqlite:<data-dir>/live.db and exit\n"

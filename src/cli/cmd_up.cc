@@ -9,6 +9,7 @@
 #include <memory>
 #include <stop_token>
 #include <thread>
+#include <vector>
 
 #include "bus/open_bus.h"
 #include "cli/api_flags.h"
@@ -47,7 +48,7 @@ struct Pipeline {
   std::unique_ptr<bus::Bus> bus;
   std::unique_ptr<bus::Producer> producer;
   std::unique_ptr<lake::ObjectStore> lake;
-  std::unique_ptr<sinks::LiveSink> sink;
+  std::vector<std::unique_ptr<sinks::LiveSink>> sinks;  // the stream's connections
   std::unique_ptr<jobs::Lander> lander;
   std::unique_ptr<jobs::Streamer> streamer;
   std::unique_ptr<SchedulerContext> scheduler;
@@ -75,13 +76,17 @@ Status OpenPipeline(const UpFlags& f, const GlobalOptions& g, Pipeline* p) {
                            jobs::Lander::Open(land_options, p->bus.get(), p->lake.get(), RealClock(), &p->registry));
 
   std::string sink_url = f.sink.empty() ? DefaultSinkUrl(g) : f.sink;
-  auto sink = sinks::OpenLiveSink(sink_url);
-  if (!sink.ok()) return sink.status().WithContext("opening --sink " + sink_url);
-  p->sink = std::move(sink).value();
+  std::vector<sinks::LiveSink*> lanes;
+  for (int i = 0; i < sinks::DefaultLiveSinkConnections(sink_url); ++i) {
+    auto sink = sinks::OpenLiveSink(sink_url);
+    if (!sink.ok()) return sink.status().WithContext("opening --sink " + sink_url);
+    p->sinks.push_back(std::move(sink).value());
+    lanes.push_back(p->sinks.back().get());
+  }
   jobs::StreamerOptions stream_options;
   stream_options.topic = f.bus.topic;
-  PINPIPE_ASSIGN_OR_RETURN(p->streamer, jobs::Streamer::Open(stream_options, p->bus.get(), p->sink.get(),
-                                                             RealClock(), &p->registry));
+  PINPIPE_ASSIGN_OR_RETURN(p->streamer,
+                           jobs::Streamer::Open(stream_options, p->bus.get(), lanes, RealClock(), &p->registry));
   if (!f.no_scheduler) {
     SchedulerFlags sf = f.scheduler;
     sf.lake = f.lake;

@@ -5,7 +5,9 @@
 #include "jobs/streamer.h"
 
 #include <algorithm>
+#include <climits>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 
 #include "core/log.h"
@@ -39,7 +41,7 @@ void SleepUnlessStopped(std::stop_token stop, std::chrono::milliseconds d) {
 struct Streamer::Impl {
   StreamerOptions options;
   bus::Bus* bus;
-  sinks::LiveSink* sink;
+  std::vector<sinks::LiveSink*> sinks;  // one per lane; sinks[0] also reads positions
   Clock* clock;
   std::unique_ptr<metrics::Registry> own_registry;
   std::unique_ptr<StreamMetrics> metrics;
@@ -55,8 +57,16 @@ struct Streamer::Impl {
   // commits held to `summary`.
   Status Session(std::stop_token stop, const sinks::PositionMap* targets, StreamSummary* summary);
   Status ReadLoop(std::stop_token stop, const sinks::PositionMap* targets, bus::Consumer* consumer,
-                  sinks::PositionMap read_next, StreamCommitter* committer, const sinks::PositionMap& stored);
-  void MaybeRefreshLag(StreamCommitter* committer, const sinks::PositionMap& start);
+                  sinks::PositionMap read_next, const std::vector<std::unique_ptr<StreamCommitter>>& committers,
+                  const sinks::PositionMap& stored);
+  void MaybeRefreshLag(const std::vector<std::unique_ptr<StreamCommitter>>& committers,
+                       const sinks::PositionMap& start);
+  // Which lane (index into sinks) commits `partition`.
+  size_t LaneOf(bus::PartitionId partition) const {
+    auto it = lane_of.find(partition);
+    return it == lane_of.end() ? 0 : it->second;
+  }
+  std::map<bus::PartitionId, size_t> lane_of;  // set by each session from the topic's partitions
   // Runs sessions until one ends OK, fails non-retryably, or stop.
   Status WithRetries(std::stop_token stop, const sinks::PositionMap* targets, StreamSummary* summary);
 };
@@ -69,6 +79,13 @@ bool Streamer::ready() const { return impl_->ready.load(); }
 Result<std::unique_ptr<Streamer>> Streamer::Open(const StreamerOptions& options, bus::Bus* bus,
                                                  sinks::LiveSink* sink, Clock* clock,
                                                  metrics::Registry* registry) {
+  return Open(options, bus, std::vector<sinks::LiveSink*>{sink}, clock, registry);
+}
+
+Result<std::unique_ptr<Streamer>> Streamer::Open(const StreamerOptions& options, bus::Bus* bus,
+                                                 std::vector<sinks::LiveSink*> sinks, Clock* clock,
+                                                 metrics::Registry* registry) {
+  if (sinks.empty()) return Status::InvalidArgument("stream: no sink");
   if (options.topic.empty()) return Status::InvalidArgument("stream: empty topic name");
   if (options.max_batch_records == 0 || options.max_batch_bytes == 0) {
     return Status::InvalidArgument("stream: batch limits must be positive");
@@ -76,7 +93,7 @@ Result<std::unique_ptr<Streamer>> Streamer::Open(const StreamerOptions& options,
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->bus = bus;
-  impl->sink = sink;
+  impl->sinks = std::move(sinks);
   impl->clock = clock;
   if (registry == nullptr) {
     impl->own_registry = std::make_unique<metrics::Registry>();
@@ -106,7 +123,7 @@ Result<StreamSummary> Streamer::RunOnce(std::stop_token stop) {
   if (!parts.ok()) return parts.status();
   for (const bus::PartitionInfo& p : *parts) targets[p.partition] = p.end_offset;
   PINPIPE_RETURN_IF_ERROR(impl_->WithRetries(stop, &targets, &summary));
-  auto positions = impl_->sink->ReadPositions(impl_->options.topic);
+  auto positions = impl_->sinks[0]->ReadPositions(impl_->options.topic);
   if (positions.ok()) summary.positions = std::move(positions).value();
   core::Log("stream").info("event=drained records={} rows={} dead_letters={} batches={} positions={}",
                            summary.records, summary.rows, summary.dead_letters, summary.batches,
@@ -145,7 +162,7 @@ Status Streamer::Impl::WithRetries(std::stop_token stop, const sinks::PositionMa
 
 Status Streamer::Impl::StartPositions(const std::vector<bus::PartitionInfo>& parts,
                                       sinks::PositionMap* stored, sinks::PositionMap* start) {
-  PINPIPE_ASSIGN_OR_RETURN(*stored, sink->ReadPositions(options.topic));
+  PINPIPE_ASSIGN_OR_RETURN(*stored, sinks[0]->ReadPositions(options.topic));
   for (const bus::PartitionInfo& p : parts) {
     auto it = stored->find(p.partition);
     bus::Offset at = it == stored->end() ? p.start_offset : it->second;
@@ -174,27 +191,38 @@ Status Streamer::Impl::Session(std::stop_token stop, const sinks::PositionMap* t
   PINPIPE_RETURN_IF_ERROR(StartPositions(parts, &stored, &start));
   PINPIPE_ASSIGN_OR_RETURN(std::unique_ptr<bus::Consumer> consumer, bus->NewConsumer(options.topic));
   PINPIPE_RETURN_IF_ERROR(consumer->Assign(start));
-  core::Log("stream").info("event=session_started topic={} sink={} positions={}", options.topic,
-                           core::LogValue(sink->Describe()), FormatPositions(start));
+  core::Log("stream").info("event=session_started topic={} sink={} connections={} positions={}", options.topic,
+                           core::LogValue(sinks[0]->Describe()), sinks.size(), FormatPositions(start));
   if (!ready.exchange(true)) core::Log("stream").info("event=recovered");
 
-  StreamCommitter committer(options.topic, sink, clock, metrics.get(), options.pipeline);
-  Status st = ReadLoop(stop, targets, consumer.get(), start, &committer, stored);
-  committer.WaitIdle();
+  lane_of.clear();
+  for (size_t i = 0; i < parts.size(); ++i) lane_of[parts[i].partition] = i % sinks.size();
+  std::vector<std::unique_ptr<StreamCommitter>> committers;
+  for (sinks::LiveSink* sink : sinks) {
+    committers.push_back(std::make_unique<StreamCommitter>(options.topic, sink, clock, metrics.get(),
+                                                           options.pipeline));
+  }
+  Status st = ReadLoop(stop, targets, consumer.get(), start, committers, stored);
+  for (auto& committer : committers) committer->WaitIdle();
   next_lag_refresh_us = 0;  // the gauges show where this session ended
-  MaybeRefreshLag(&committer, start);
-  Status commit_error = committer.TakeError();
-  StreamCommitter::Totals t = committer.totals();
-  summary->records += t.records;
-  summary->rows += t.rows;
-  summary->dead_letters += t.dead_letters;
-  summary->batches += t.batches;
+  MaybeRefreshLag(committers, start);
+  Status commit_error;
+  for (auto& committer : committers) {
+    Status e = committer->TakeError();
+    if (commit_error.ok()) commit_error = e;
+    StreamCommitter::Totals t = committer->totals();
+    summary->records += t.records;
+    summary->rows += t.rows;
+    summary->dead_letters += t.dead_letters;
+    summary->batches += t.batches;
+  }
   return commit_error.ok() ? st : commit_error;
 }
 
 Status Streamer::Impl::ReadLoop(std::stop_token stop, const sinks::PositionMap* targets,
                                 bus::Consumer* consumer, sinks::PositionMap read_next,
-                                StreamCommitter* committer, const sinks::PositionMap& stored) {
+                                const std::vector<std::unique_ptr<StreamCommitter>>& committers,
+                                const sinks::PositionMap& stored) {
   const sinks::PositionMap start = read_next;
   auto reached = [&] {
     if (targets == nullptr) return false;
@@ -203,26 +231,43 @@ Status Streamer::Impl::ReadLoop(std::stop_token stop, const sinks::PositionMap* 
     }
     return true;
   };
-  StreamBatch batch(stored);
-  int64_t deadline = 0;
-  auto flush = [&] {
-    sinks::PositionMap after = batch.PositionsAfter();
-    committer->Submit(std::move(batch));
-    batch = StreamBatch(std::move(after));
-  };
-  while (!stop.stop_requested() && !reached() && !committer->failed()) {
-    MaybeRefreshLag(committer, start);
-    int64_t now = clock->MonotonicMicros();
-    if (!batch.empty() && now >= deadline) {
-      flush();
-      continue;
+  auto any_failed = [&] {
+    for (const auto& c : committers) {
+      if (c->failed()) return true;
     }
-    auto timeout =
-        batch.empty()
-            ? options.idle_poll
-            : std::chrono::ceil<std::chrono::milliseconds>(std::chrono::microseconds(deadline - now));
+    return false;
+  };
+  // Per lane: the batch being filled (each lane's batches chain their own
+  // positions; a lane only ever touches its own partitions) and when it is due.
+  std::vector<StreamBatch> batches(committers.size(), StreamBatch(stored));
+  std::vector<int64_t> deadlines(committers.size(), 0);
+  auto flush = [&](size_t lane) {
+    sinks::PositionMap after = batches[lane].PositionsAfter();
+    committers[lane]->Submit(std::move(batches[lane]));
+    batches[lane] = StreamBatch(std::move(after));
+  };
+  while (!stop.stop_requested() && !reached() && !any_failed()) {
+    MaybeRefreshLag(committers, start);
+    int64_t now = clock->MonotonicMicros();
+    int64_t due = INT64_MAX;
+    size_t buffered = 0;
+    bool flushed = false;
+    for (size_t lane = 0; lane < batches.size(); ++lane) {
+      if (batches[lane].empty()) continue;
+      if (now >= deadlines[lane]) {
+        flush(lane);
+        flushed = true;
+        continue;
+      }
+      due = std::min(due, deadlines[lane]);
+      buffered = std::max(buffered, batches[lane].records());
+    }
+    if (flushed) continue;
+    auto timeout = due == INT64_MAX
+                       ? options.idle_poll
+                       : std::chrono::ceil<std::chrono::milliseconds>(std::chrono::microseconds(due - now));
     PINPIPE_ASSIGN_OR_RETURN(std::vector<bus::Record> records,
-                             consumer->Poll(options.max_batch_records - batch.records(), timeout));
+                             consumer->Poll(options.max_batch_records - buffered, timeout));
     for (bus::Record& r : records) {
       bus::Offset& next = read_next[r.partition];
       if (r.offset < next) continue;  // already read (a redelivery)
@@ -231,24 +276,33 @@ Status Streamer::Impl::ReadLoop(std::stop_token stop, const sinks::PositionMap* 
         if (target == targets->end() || r.offset >= target->second) continue;
       }
       next = r.offset + 1;
-      if (batch.empty()) deadline = clock->MonotonicMicros() + options.max_batch_delay.count();
+      const size_t lane = LaneOf(r.partition);
+      StreamBatch& batch = batches[lane];
+      if (batch.empty()) deadlines[lane] = clock->MonotonicMicros() + options.max_batch_delay.count();
       batch.Add(std::move(r), &cleaner);
-      if (batch.records() >= options.max_batch_records || batch.bytes() >= options.max_batch_bytes) flush();
+      if (batch.records() >= options.max_batch_records || batch.bytes() >= options.max_batch_bytes) flush(lane);
     }
   }
-  if (!batch.empty()) flush();
+  for (size_t lane = 0; lane < batches.size(); ++lane) {
+    if (!batches[lane].empty()) flush(lane);
+  }
   return Status::Ok();
 }
 
-void Streamer::Impl::MaybeRefreshLag(StreamCommitter* committer, const sinks::PositionMap& start) {
+void Streamer::Impl::MaybeRefreshLag(const std::vector<std::unique_ptr<StreamCommitter>>& committers,
+                                     const sinks::PositionMap& start) {
   int64_t now = clock->MonotonicMicros();
   if (now < next_lag_refresh_us) return;
   next_lag_refresh_us = now + std::chrono::microseconds(options.lag_interval).count();
   auto parts = bus->DescribeTopic(options.topic);
   if (!parts.ok()) return;  // a metric only; the read loop reports bus trouble
   sinks::PositionMap done = start;
-  if (auto committed = committer->committed()) {
-    for (const auto& [p, o] : *committed) done[p] = o;
+  for (size_t lane = 0; lane < committers.size(); ++lane) {
+    auto committed = committers[lane]->committed();
+    if (!committed) continue;
+    for (const auto& [p, o] : *committed) {
+      if (LaneOf(p) == lane) done[p] = o;  // other lanes' entries are where this lane started
+    }
   }
   for (const bus::PartitionInfo& p : *parts) {
     auto it = done.find(p.partition);

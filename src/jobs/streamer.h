@@ -10,6 +10,7 @@
 #include <memory>
 #include <stop_token>
 #include <string>
+#include <vector>
 
 #include "bus/bus.h"
 #include "core/clock.h"
@@ -62,6 +63,13 @@ class Streamer {
   // be null (metrics then go to a private registry).
   static Result<std::unique_ptr<Streamer>> Open(const StreamerOptions& options, bus::Bus* bus,
                                                 sinks::LiveSink* sink, Clock* clock,
+                                                metrics::Registry* registry);
+  // With several sinks (connections to one database), the partitions are
+  // dealt out among them ("lanes": the i-th partition to sink i mod n) and
+  // each lane commits its own micro-batches, so commits of different lanes
+  // run at once. Every sink must point at the same database; `sinks` not empty.
+  static Result<std::unique_ptr<Streamer>> Open(const StreamerOptions& options, bus::Bus* bus,
+                                                std::vector<sinks::LiveSink*> sinks, Clock* clock,
                                                 metrics::Registry* registry);
   ~Streamer();
 

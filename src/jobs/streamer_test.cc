@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <thread>
+#include <vector>
 
 #include "bus/open_bus.h"
 #include "jobs/stream_metrics.h"
@@ -44,6 +46,23 @@ class FlakySink final : public sinks::LiveSink {
   StatusCode code_;
   int calls_ = 0;
   int failures_ = 0;
+};
+
+// A LiveSink that remembers which partitions each commit stored.
+class PartitionRecordingSink final : public sinks::LiveSink {
+ public:
+  explicit PartitionRecordingSink(sinks::LiveSink* real) : real_(real) {}
+  Result<sinks::PositionMap> ReadPositions(const std::string& topic) override { return real_->ReadPositions(topic); }
+  Status CommitBatch(const sinks::LiveBatch& batch) override {
+    for (const auto& entry : *batch.next) partitions_.insert(entry.first);
+    return real_->CommitBatch(batch);
+  }
+  std::string Describe() const override { return real_->Describe(); }
+  const std::set<bus::PartitionId>& partitions() const { return partitions_; }
+
+ private:
+  sinks::LiveSink* real_;
+  std::set<bus::PartitionId> partitions_;
 };
 
 class StreamerTest : public ::testing::Test {
@@ -180,6 +199,44 @@ TEST_F(StreamerTest, SerialCommitsGiveTheSameTables) {
   o.pipeline = false;
   auto streamer = Streamer::Open(o, bus_.get(), sink_.get(), RealClock(), &registry_);
   ASSERT_TRUE((*streamer)->RunOnce().ok());
+  ExpectExactTables();
+}
+
+TEST_F(StreamerTest, LanesCommitOnlyTheirOwnPartitionsAndGiveTheSameTables) {
+  // Three connections to one database for four partitions: lane i commits
+  // the partitions at positions i, i+3, ... of the topic.
+  Produce(3000, 9);
+  std::vector<std::unique_ptr<sinks::LiveSink>> connections;
+  std::vector<std::unique_ptr<PartitionRecordingSink>> lanes;
+  std::vector<sinks::LiveSink*> sinks;
+  for (int i = 0; i < 3; ++i) {
+    auto sink = sinks::OpenLiveSink(url_);
+    ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+    connections.push_back(std::move(sink).value());
+    lanes.push_back(std::make_unique<PartitionRecordingSink>(connections.back().get()));
+    sinks.push_back(lanes.back().get());
+  }
+  auto streamer = Streamer::Open(Options(), bus_.get(), sinks, RealClock(), &registry_);
+  ASSERT_TRUE(streamer.ok());
+  auto summary = (*streamer)->RunOnce();
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->records, 3000);
+  EXPECT_EQ(lanes[0]->partitions(), (std::set<bus::PartitionId>{0, 3}));
+  EXPECT_EQ(lanes[1]->partitions(), (std::set<bus::PartitionId>{1}));
+  EXPECT_EQ(lanes[2]->partitions(), (std::set<bus::PartitionId>{2}));
+  ExpectExactTables();
+}
+
+TEST_F(StreamerTest, AFailingLaneIsRetriedWithoutLosingOrDoublingTheOthers) {
+  Produce(3000, 10);
+  auto second = sinks::OpenLiveSink(url_);
+  ASSERT_TRUE(second.ok());
+  FlakySink flaky(second->get(), 3, StatusCode::kUnavailable);
+  auto streamer = Streamer::Open(Options(), bus_.get(), std::vector<sinks::LiveSink*>{sink_.get(), &flaky},
+                                 RealClock(), &registry_);
+  auto summary = (*streamer)->RunOnce();
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_GE(flaky.failures(), 2);
   ExpectExactTables();
 }
 

@@ -24,4 +24,8 @@ Result<std::unique_ptr<LiveSink>> OpenLiveSink(const std::string& url, const Liv
                                  "'; use sqlite:<path> or postgresql://user@host:5432/db");
 }
 
+int DefaultLiveSinkConnections(std::string_view url) {
+  return url.starts_with("postgresql://") || url.starts_with("postgres://") ? 2 : 1;
+}
+
 }  // namespace pinpipe::sinks

@@ -59,9 +59,20 @@ TEST(TextArrayLiteralTest, ElementsAreQuotedAndEscaped) {
   EXPECT_EQ(out, "{}");
 }
 
-TEST(TopicLockKeyTest, IsStablePerTopicAndDiffersAcrossTopics) {
-  EXPECT_EQ(TopicLockKey("pins"), TopicLockKey("pins"));
-  EXPECT_NE(TopicLockKey("pins"), TopicLockKey("pins2"));
+TEST(PartitionLockKeysTest, OneStableKeyPerTopicPartitionInAscendingOrder) {
+  const PositionMap p01{{0, 5}, {1, 9}};
+  const std::string keys = PartitionLockKeys("pins", p01);
+  EXPECT_EQ(keys, PartitionLockKeys("pins", PositionMap{{0, 1}, {1, 1}}));  // offsets do not matter
+  EXPECT_NE(keys, PartitionLockKeys("pins2", p01));
+  EXPECT_NE(PartitionLockKeys("pins", {{0, 1}}), PartitionLockKeys("pins", {{1, 1}}));
+  EXPECT_EQ(PartitionLockKeys("pins", {}), "{}");
+  // "{a,b}" with a < b: sessions lock overlapping sets in the same order.
+  ASSERT_EQ(keys.front(), '{');
+  ASSERT_EQ(keys.back(), '}');
+  const size_t comma = keys.find(',');
+  ASSERT_NE(comma, std::string::npos);
+  EXPECT_LT(std::stoll(keys.substr(1, comma - 1)), std::stoll(keys.substr(comma + 1)));
+  EXPECT_EQ(keys.find(',', comma + 1), std::string::npos);
 }
 
 }  // namespace

@@ -93,10 +93,10 @@ void PostgresLiveSink::EncodeArrays(const LiveBatch& batch) {
 Status PostgresLiveSink::CommitWithArrays(const LiveBatch& batch) {
   EncodeArrays(batch);
   auto binary = [](BinaryArray& a) { return PgValue{a.Finish(), true}; };
-  std::string key = TopicLockKey(batch.topic);
+  std::string keys = PartitionLockKeys(batch.topic, *batch.next);
   std::vector<PgStep> steps;
   steps.push_back({.sql = "BEGIN"});
-  steps.push_back({.prepared = "pinpipe_lock", .params = {{key}}});
+  steps.push_back({.prepared = "pinpipe_lock", .params = {{keys}}});
   steps.push_back(
       {.prepared = "pinpipe_count_moved", .params = {{batch.topic}, binary(partitions_), binary(from_)}});
   if (!batch.rows.empty()) {

@@ -82,9 +82,10 @@ Status PostgresLiveSink::CommitWithCopy(const LiveBatch& batch) {
 }
 
 Status PostgresLiveSink::CheckPositions(const LiveBatch& batch) {
-  // The lock serializes commits of one topic across sessions, so the check
-  // below and the write after it cannot interleave with another writer's.
-  PINPIPE_RETURN_IF_ERROR(conn_->ExecPrepared("pinpipe_lock", {TopicLockKey(batch.topic)}).status());
+  // The locks serialize commits of the same partitions across sessions, so
+  // the check below and the write after it cannot interleave with another
+  // writer's.
+  PINPIPE_RETURN_IF_ERROR(conn_->ExecPrepared("pinpipe_lock", {PartitionLockKeys(batch.topic, *batch.next)}).status());
   PINPIPE_ASSIGN_OR_RETURN(PgResult stored, conn_->ExecPrepared("pinpipe_positions", {batch.topic}));
   PositionMap now;
   for (int i = 0; i < stored.Rows(); ++i) {

@@ -27,8 +27,10 @@ namespace pinpipe::sinks::postgres::sql {
 inline constexpr int16_t kLiveColumns = 16;
 inline constexpr int16_t kDeadColumns = 7;
 
-// Serializes commits of one topic across sessions ($1: TopicLockKey).
-inline constexpr char kLock[] = "SELECT pg_advisory_xact_lock($1::bigint)";
+// Serializes commits of the same partitions across sessions ($1:
+// PartitionLockKeys, ascending; taken in that order).
+inline constexpr char kLock[] =
+    "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest($1::bigint[]) AS u(k) ORDER BY k) AS keys";
 inline constexpr char kPositions[] =
     "SELECT bus_partition, next_offset FROM pinpipe_offsets WHERE topic = $1";
 // $1 topic, $2 partitions, $3 next offsets.

@@ -3,7 +3,9 @@
 // see docs/stream.md.
 #include "sinks/postgres/postgres_live_sink.h"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "core/log.h"
 #include "sinks/postgres/live_sql.h"
@@ -14,13 +16,23 @@ namespace {
 constexpr char kApplicationName[] = "pinpipe-stream";
 }  // namespace
 
-// A stable bigint per topic for pg_advisory_xact_lock: FNV-1a 64.
-std::string TopicLockKey(std::string_view topic) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : std::string("pinpipe_offsets/") + std::string(topic)) {
-    h = (h ^ c) * 1099511628211ull;
+// FNV-1a 64 of "pinpipe_offsets/<topic>/<partition>".
+std::string PartitionLockKeys(std::string_view topic, const PositionMap& partitions) {
+  std::vector<int64_t> keys;
+  for (const auto& entry : partitions) {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : "pinpipe_offsets/" + std::string(topic) + "/" + std::to_string(entry.first)) {
+      h = (h ^ c) * 1099511628211ull;
+    }
+    keys.push_back(static_cast<int64_t>(h));
   }
-  return std::to_string(static_cast<int64_t>(h));
+  std::sort(keys.begin(), keys.end());
+  std::string out = "{";
+  for (int64_t k : keys) {
+    if (out.size() > 1) out += ',';
+    out += std::to_string(k);
+  }
+  return out + "}";
 }
 
 Result<std::unique_ptr<PostgresLiveSink>> PostgresLiveSink::Open(const std::string& uri,

@@ -58,7 +58,11 @@ class PostgresLiveSink final : public LiveSink {
   std::string scratch_;
 };
 
-// A stable bigint per topic for pg_advisory_xact_lock (as decimal text).
-std::string TopicLockKey(std::string_view topic);
+// The pg_advisory_xact_lock keys of a batch's partitions, one stable bigint
+// per (topic, partition), ascending, as an array literal ("{k1,k2}"). Locks
+// per partition, not per topic, let connections that commit disjoint
+// partitions (the stream's lanes) write at once; ascending order keeps two
+// sessions that want overlapping sets from deadlocking.
+std::string PartitionLockKeys(std::string_view topic, const PositionMap& partitions);
 
 }  // namespace pinpipe::sinks::postgres
