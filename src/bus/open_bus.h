@@ -18,7 +18,7 @@ namespace pinpipe::bus {
 
 struct BusOptions {
   std::string url;             // log:<dir> | kafka://host:port[,host:port]
-  int32_t partitions = 4;      // for topics created on first use
+  int32_t partitions = kDefaultPartitions;  // for topics created on first use
   // Embedded log only.
   std::string sync = "always";                // always | interval-ms=N | never
   uint64_t segment_bytes = 64ull << 20;       // roll a segment at this size

@@ -15,7 +15,7 @@ namespace pinpipe::cli {
 struct BusFlags {
   std::string bus;  // empty: DefaultBusUrl(globals)
   std::string topic = "pins";
-  int32_t partitions = 4;
+  int32_t partitions = bus::kDefaultPartitions;
   std::string sync = "always";
   std::vector<std::string> kafka_properties;  // key=value
 };

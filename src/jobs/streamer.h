@@ -24,7 +24,7 @@ struct StreamerOptions {
   std::string topic = "pins";
   // Partitions of the topic when it does not exist yet (created on first
   // use, as every bus-using command does); 0 = fail with kNotFound instead.
-  int32_t create_partitions = 4;
+  int32_t create_partitions = bus::kDefaultPartitions;
   // A micro-batch is committed when it holds this many records, or this many
   // raw bytes, or its first record has waited this long: small batches at low
   // rates (latency), large ones at high rates (throughput).

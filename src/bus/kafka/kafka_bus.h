@@ -23,7 +23,7 @@ struct KafkaOptions {
   std::vector<std::string> brokers;
   // Partitions of topics created through Bus::CreateTopic by callers that
   // use this default (the CLI passes --partitions explicitly).
-  int32_t partitions = 4;
+  int32_t partitions = kDefaultPartitions;
   // Replication factor of created topics; -1 = the broker's default.
   int16_t replication_factor = -1;
   // librdkafka properties (TLS, SASL, tuning), applied after pinpipe's

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "bus/bus.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "io/file_system.h"
@@ -30,7 +31,7 @@ std::string SyncPolicyName(const SyncPolicy& policy);
 
 struct LogOptions {
   std::string dir;                      // root directory; topics are subdirectories
-  int32_t default_partitions = 4;       // topics created on first use
+  int32_t default_partitions = kDefaultPartitions;  // topics created on first use
   SyncPolicy sync;                      // default: always
   uint64_t segment_bytes = 64ull << 20; // roll at this size (64 KiB .. 1 GiB)
   uint32_t index_interval_bytes = 4096; // an index entry about every this many bytes
