@@ -5,6 +5,9 @@
 //   append     durable append throughput, one producer thread, --batch B
 //              records per append, a bounded number of appends in flight
 //   concurrent --threads T producers, each appending one record and waiting
+//   inflight   T single-record producers without a thread each: a producer
+//              appends its next record from the callback of its last one
+//              (how the API uses the log: one event loop, T requests open)
 //   handoff    the same thread pattern with no log: the machine's ceiling for it
 //   latency    append->durable latency percentiles at a fixed --rate
 //   read       sequential read throughput of what the topic holds
@@ -16,6 +19,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -39,7 +43,7 @@ struct Args {
   double seconds = 3;
   double rate = 100000;
   size_t size = 640;
-  int partitions = 4;
+  int partitions = bus::kDefaultPartitions;
   int sync_threads = 1;
   int commit_threads = 0;
 };
@@ -234,6 +238,47 @@ int RunConcurrent(const Args& a) {
   return errors.load() == 0 ? 0 : 1;
 }
 
+int RunInflight(const Args& a) {
+  auto bus = OpenLog(a);
+  auto producer = *bus->NewProducer("pins");
+  Corpus corpus(20000, a.size);
+  std::atomic<uint64_t> records{0};
+  std::atomic<uint64_t> errors{0};
+  std::mutex mu;
+  std::condition_variable cv;
+  int active = a.threads;
+  const double cpu0 = CpuSeconds();
+  auto t0 = Steady::now();
+  // Producer `i mod T`: append record i; once durable, append record i + T.
+  std::function<void(uint64_t)> issue = [&](uint64_t i) {
+    bus::Message m = corpus.At(i);
+    producer->Append(std::span<const bus::Message>(&m, 1), [&, i](Result<std::vector<bus::Position>> r) {
+      if (r.ok()) {
+        records++;
+      } else {
+        errors++;
+      }
+      if (r.ok() && Since(t0) < a.seconds) {
+        issue(i + static_cast<uint64_t>(a.threads));
+        return;
+      }
+      std::lock_guard lock(mu);
+      if (--active == 0) cv.notify_all();
+    });
+  };
+  for (int p = 0; p < a.threads; ++p) issue(static_cast<uint64_t>(p));
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return active == 0; });
+  }
+  double secs = Since(t0);
+  std::printf("producers=%d records=%llu seconds=%.2f records_s=%.0f mb_s=%.1f cpu_s=%.2f errors=%llu\n", a.threads,
+              static_cast<unsigned long long>(records.load()), secs, static_cast<double>(records.load()) / secs,
+              static_cast<double>(records.load() * a.size) / secs / 1e6, CpuSeconds() - cpu0,
+              static_cast<unsigned long long>(errors.load()));
+  return errors.load() == 0 ? 0 : 1;
+}
+
 // The machine's own ceiling for the `concurrent` pattern without any log:
 // T threads each hand one request to a server thread and block until it
 // answers; the server answers whole batches at once (as group commit does),
@@ -370,7 +415,7 @@ int RunRead(const Args& a) {
 int Main(int argc, char** argv) {
   Args a;
   if (argc < 2) {
-    std::fprintf(stderr, "usage: log_append_bench disk|append|concurrent|handoff|latency|read --dir D [--batch B] "
+    std::fprintf(stderr, "usage: log_append_bench disk|append|concurrent|inflight|handoff|latency|read --dir D [--batch B] "
                          "[--threads T] [--seconds S] [--rate R] [--size BYTES] [--partitions P]\n");
     return 2;
   }
@@ -397,6 +442,7 @@ int Main(int argc, char** argv) {
   if (a.mode == "disk") return RunDisk(a);
   if (a.mode == "append") return RunAppend(a);
   if (a.mode == "concurrent") return RunConcurrent(a);
+  if (a.mode == "inflight") return RunInflight(a);
   if (a.mode == "latency") return RunLatency(a);
   if (a.mode == "handoff") return RunHandoff(a);
   if (a.mode == "read") return RunRead(a);
