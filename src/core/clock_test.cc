@@ -17,6 +17,14 @@ TEST(ClockTest, BeforeEpochRoundsDown) {
   EXPECT_EQ(FormatRfc3339Micros(-1), "1969-12-31T23:59:59.999999Z");
 }
 
+TEST(ClockTest, FormatsTheEdgesOfFourDigitYearsAndBeyond) {
+  EXPECT_EQ(FormatRfc3339Micros(-62'167'219'200'000'000), "0000-01-01T00:00:00.000000Z");
+  EXPECT_EQ(FormatRfc3339Micros(253'402'300'799'999'999), "9999-12-31T23:59:59.999999Z");
+  EXPECT_EQ(FormatRfc3339Micros(253'402'300'800'000'000), "10000-01-01T00:00:00.000000Z");
+  EXPECT_EQ(FormatRfc3339Micros(-62'167'219'200'000'001), "-001-12-31T23:59:59.999999Z");
+  EXPECT_EQ(FormatRfc3339Micros(1'795'000'000'123'456), "2026-11-18T11:06:40.123456Z");
+}
+
 TEST(ClockTest, ParsesOffsetsAndShortFractions) {
   EXPECT_EQ(*ParseRfc3339Micros("2026-11-26T12:00:00.5+02:00"),
             *ParseRfc3339Micros("2026-11-26T10:00:00.500000Z"));

@@ -4,12 +4,19 @@
 namespace pinpipe::jobs {
 
 bool BatchPipeline::Push(size_t i, BatchChunk chunk) {
+  std::vector<BatchChunk> spent;  // freed on the way out, unlocked, on this worker's thread
   std::unique_lock<std::mutex> lock(mu_);
+  spent.swap(spent_);
   cv_.wait(lock, [&] { return !error_.ok() || i == current_ || queues_[i].size() < ahead_; });
   if (!error_.ok()) return false;
   queues_[i].push_back(std::move(chunk));
   cv_.notify_all();
   return true;
+}
+
+void BatchPipeline::Recycle(BatchChunk chunk) {
+  std::lock_guard<std::mutex> lock(mu_);
+  spent_.push_back(std::move(chunk));
 }
 
 void BatchPipeline::Fail(Status error) {

@@ -37,6 +37,10 @@ class BatchPipeline {
   // Loader: the next chunk in object order; nullopt after the last object's
   // last chunk; the failure when the pipeline failed.
   Result<std::optional<Item>> Pop();
+  // Loader: gives back a chunk it is done with. The next Push frees it on
+  // its worker's thread: a chunk is ~20 heap blocks per row, and freeing
+  // them cost the loader, the batch's one busy thread, ~10% of its time.
+  void Recycle(BatchChunk chunk);
 
  private:
   mutable std::mutex mu_;
@@ -45,6 +49,7 @@ class BatchPipeline {
   size_t ahead_;
   size_t current_ = 0;  // the object the loader consumes; guarded by mu_
   Status error_;        // guarded by mu_
+  std::vector<BatchChunk> spent_;  // guarded by mu_
 };
 
 }  // namespace pinpipe::jobs

@@ -103,6 +103,7 @@ Status ReadPlan(const BatchOptions& options, lake::ObjectStore* store, const Bat
       pipeline.Fail(st);
       return st;
     }
+    pipeline.Recycle(std::move(item->chunk));
   }
 }
 

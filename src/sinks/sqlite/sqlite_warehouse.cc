@@ -75,7 +75,8 @@ Status BindRow(Statement& st, std::string_view dt, const WarehouseRow& row, std:
                TimestampText* times) {
   const pin::CleanRecord& r = row.record;
   if (!r.ingested_at) return Status::InvalidArgument("warehouse row " + r.unique_id + " has no ingested_at");
-  scratch[0] = TagListToJson(r.tag_list);
+  scratch[0].clear();  // reused: no allocation per row
+  AppendTagListJson(r.tag_list, &scratch[0]);
   times->Format(*r.ingested_at, &scratch[1]);
   PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(1, r.unique_id));
   PINPIPE_RETURN_IF_ERROR(BindInt(st, 2, r.ind));
@@ -96,9 +97,16 @@ Status BindRow(Statement& st, std::string_view dt, const WarehouseRow& row, std:
   return st.BindInt(17, row.offset);
 }
 
-std::optional<std::string> OptText(const Statement& st, int i) {
-  if (st.IsNull(i)) return std::nullopt;
-  return std::string(st.ColumnText(i));
+// The Read* helpers assign in place: ScanDate reuses one row object, so the
+// strings keep their buffers from row to row.
+void ReadText(const Statement& st, int i, std::optional<std::string>* out) {
+  if (st.IsNull(i)) {
+    out->reset();
+  } else if (out->has_value()) {
+    (*out)->assign(st.ColumnText(i));
+  } else {
+    out->emplace(st.ColumnText(i));
+  }
 }
 std::optional<int64_t> OptInt(const Statement& st, int i) {
   if (st.IsNull(i)) return std::nullopt;
@@ -112,19 +120,19 @@ std::optional<bool> OptBool(const Statement& st, int i) {
 // Reads a row selected with kColumns.
 Status ReadRow(const Statement& st, WarehouseRow* row) {
   pin::CleanRecord& r = row->record;
-  r.unique_id = std::string(st.ColumnText(0));
+  r.unique_id.assign(st.ColumnText(0));
   r.ind = OptInt(st, 1);
-  r.title = OptText(st, 2);
-  r.description = OptText(st, 3);
-  r.poster_name = OptText(st, 4);
+  ReadText(st, 2, &r.title);
+  ReadText(st, 3, &r.description);
+  ReadText(st, 4, &r.poster_name);
   r.follower_count = OptInt(st, 5);
-  PINPIPE_ASSIGN_OR_RETURN(r.tag_list, TagListFromJson(st.ColumnText(6)));
+  PINPIPE_RETURN_IF_ERROR(ReadTagListJson(st.ColumnText(6), &r.tag_list));
   r.is_video = OptBool(st, 7);
-  r.media_type = OptText(st, 8);
-  r.image_src = OptText(st, 9);
+  ReadText(st, 8, &r.media_type);
+  ReadText(st, 9, &r.image_src);
   r.downloaded = OptBool(st, 10);
-  r.save_location = OptText(st, 11);
-  r.category = OptText(st, 12);
+  ReadText(st, 11, &r.save_location);
+  ReadText(st, 12, &r.category);
   PINPIPE_ASSIGN_OR_RETURN(r.ingested_at, ParseRfc3339Micros(st.ColumnText(13)));
   row->partition = static_cast<int32_t>(st.ColumnInt(15));
   row->offset = st.ColumnInt(16);

@@ -44,6 +44,10 @@ int WarehouseSchemaVersion();
 
 // tag_list as stored: a JSON array of strings, and back.
 std::string TagListToJson(const std::vector<std::string>& tags);
+void AppendTagListJson(const std::vector<std::string>& tags, std::string* out);
 Result<std::vector<std::string>> TagListFromJson(std::string_view json);
+// TagListFromJson into `tags`, reusing its strings' buffers (a scan of a
+// million rows then allocates almost nothing).
+Status ReadTagListJson(std::string_view json, std::vector<std::string>* tags);
 
 }  // namespace pinpipe::sinks::sqlite

@@ -7,17 +7,22 @@
 
 namespace pinpipe::sinks::sqlite {
 
-std::string TagListToJson(const std::vector<std::string>& tags) {
-  std::string out = "[";
+void AppendTagListJson(const std::vector<std::string>& tags, std::string* out) {
+  out->push_back('[');
   for (size_t i = 0; i < tags.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    pin::AppendJsonString(tags[i], &out);
+    if (i > 0) out->push_back(',');
+    pin::AppendJsonString(tags[i], out);
   }
-  out.push_back(']');
+  out->push_back(']');
+}
+
+std::string TagListToJson(const std::vector<std::string>& tags) {
+  std::string out;
+  AppendTagListJson(tags, &out);
   return out;
 }
 
-Result<std::vector<std::string>> TagListFromJson(std::string_view json) {
+Status ReadTagListJson(std::string_view json, std::vector<std::string>* tags) {
   auto bad = [json] {
     return Status::Corruption("tag_list is not a JSON array of strings: " + std::string(json.substr(0, 200)));
   };
@@ -26,13 +31,24 @@ Result<std::vector<std::string>> TagListFromJson(std::string_view json) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::array array;
   if (parser.parse(json.data(), json.size()).get_array().get(array) != simdjson::SUCCESS) return bad();
-  std::vector<std::string> tags;
-  tags.reserve(array.size());
+  size_t n = 0;
   for (simdjson::dom::element element : array) {
     std::string_view tag;
     if (element.get_string().get(tag) != simdjson::SUCCESS) return bad();
-    tags.emplace_back(tag);
+    if (n < tags->size()) {
+      (*tags)[n].assign(tag);  // keeps the string's buffer
+    } else {
+      tags->emplace_back(tag);
+    }
+    ++n;
   }
+  tags->resize(n);
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> TagListFromJson(std::string_view json) {
+  std::vector<std::string> tags;
+  PINPIPE_RETURN_IF_ERROR(ReadTagListJson(json, &tags));
   return tags;
 }
 
