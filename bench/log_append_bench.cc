@@ -199,6 +199,14 @@ int RunAppend(const Args& a) {
   return t.errors == 0 ? 0 : 1;
 }
 
+// The result line of the `concurrent` and `inflight` modes; exit status.
+int PrintProducers(const char* label, const Args& a, uint64_t records, uint64_t errors, double secs, double cpu_s) {
+  std::printf("%s=%d records=%llu seconds=%.2f records_s=%.0f mb_s=%.1f cpu_s=%.2f errors=%llu\n", label, a.threads,
+              static_cast<unsigned long long>(records), secs, static_cast<double>(records) / secs,
+              static_cast<double>(records * a.size) / secs / 1e6, cpu_s, static_cast<unsigned long long>(errors));
+  return errors == 0 ? 0 : 1;
+}
+
 int RunConcurrent(const Args& a) {
   auto bus = OpenLog(a);
   auto producer = *bus->NewProducer("pins");
@@ -230,12 +238,7 @@ int RunConcurrent(const Args& a) {
     });
   }
   for (auto& th : threads) th.join();
-  double secs = Since(t0);
-  std::printf("threads=%d records=%llu seconds=%.2f records_s=%.0f mb_s=%.1f cpu_s=%.2f errors=%llu\n", a.threads,
-              static_cast<unsigned long long>(records.load()), secs, static_cast<double>(records.load()) / secs,
-              static_cast<double>(records.load() * a.size) / secs / 1e6, CpuSeconds() - cpu0,
-              static_cast<unsigned long long>(errors.load()));
-  return errors.load() == 0 ? 0 : 1;
+  return PrintProducers("threads", a, records.load(), errors.load(), Since(t0), CpuSeconds() - cpu0);
 }
 
 int RunInflight(const Args& a) {
@@ -271,12 +274,7 @@ int RunInflight(const Args& a) {
     std::unique_lock lock(mu);
     cv.wait(lock, [&] { return active == 0; });
   }
-  double secs = Since(t0);
-  std::printf("producers=%d records=%llu seconds=%.2f records_s=%.0f mb_s=%.1f cpu_s=%.2f errors=%llu\n", a.threads,
-              static_cast<unsigned long long>(records.load()), secs, static_cast<double>(records.load()) / secs,
-              static_cast<double>(records.load() * a.size) / secs / 1e6, CpuSeconds() - cpu0,
-              static_cast<unsigned long long>(errors.load()));
-  return errors.load() == 0 ? 0 : 1;
+  return PrintProducers("producers", a, records.load(), errors.load(), Since(t0), CpuSeconds() - cpu0);
 }
 
 // The machine's own ceiling for the `concurrent` pattern without any log:
