@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <optional>
 #include <unordered_map>
 
@@ -223,12 +224,15 @@ class SqliteDateReplacement final : public DateReplacement {
 
   Status AddRows(std::span<const WarehouseRow> rows) override {
     PINPIPE_CHECK(!done_);
+    counted_.reset();
     for (const WarehouseRow& row : rows) {
       auto [rowid, is_new] = RowidSlot(row.record.unique_id);
       if (is_new) {
         PINPIPE_RETURN_IF_ERROR(BindRow(insert_, dt_, row, scratch_, &times_));
         PINPIPE_RETURN_IF_ERROR(insert_.Run());
         *rowid = sqlite3_last_insert_rowid(db_->raw());
+        first_rowid_ = std::min(first_rowid_.value_or(*rowid), *rowid);
+        last_rowid_ = std::max(last_rowid_.value_or(*rowid), *rowid);
       } else {
         PINPIPE_RETURN_IF_ERROR(BindRow(update_, dt_, row, scratch_, &times_));
         PINPIPE_RETURN_IF_ERROR(update_.BindInt(18, *rowid));
@@ -240,6 +244,7 @@ class SqliteDateReplacement final : public DateReplacement {
 
   Status AddRejects(std::span<const WarehouseReject> rejects) override {
     PINPIPE_CHECK(!done_);
+    counted_.reset();
     for (const WarehouseReject& r : rejects) {
       PINPIPE_RETURN_IF_ERROR(reject_.BindText(1, dt_));
       PINPIPE_RETURN_IF_ERROR(reject_.BindText(2, r.reason));
@@ -254,7 +259,11 @@ class SqliteDateReplacement final : public DateReplacement {
     return Status::Ok();
   }
 
-  Result<DateCounts> Counts() override { return CountDateIn(db_, dt_); }
+  Result<DateCounts> Counts() override {
+    PINPIPE_ASSIGN_OR_RETURN(DateCounts counts, CountDateIn(db_, dt_));
+    counted_ = counts;  // what Commit records, unless more is added first
+    return counts;
+  }
 
   Status Commit() override {
     PINPIPE_CHECK(!done_);
@@ -269,16 +278,25 @@ class SqliteDateReplacement final : public DateReplacement {
 
  private:
   // Upserts the date's row in pins_dates (counts, rowid range, load time).
+  // The counts and the rowid range come from what this replacement did
+  // (the date was emptied at Start, so its rows are exactly the ones it
+  // inserted), sparing two scans of the date's index.
   Status RecordDate() {
-    PINPIPE_ASSIGN_OR_RETURN(DateCounts counts, CountDateIn(db_, dt_));
+    DateCounts counts;
+    if (counted_) {
+      counts = *counted_;
+    } else {
+      PINPIPE_ASSIGN_OR_RETURN(counts, CountDateIn(db_, dt_));
+    }
     PINPIPE_ASSIGN_OR_RETURN(Statement record,
                              db_->Prepare("INSERT OR REPLACE INTO pins_dates (dt, rows, rejects, first_rowid, "
-                                          "last_rowid, loaded_at) SELECT ?1, ?2, ?3, min(rowid), max(rowid), ?4 "
-                                          "FROM pins WHERE dt = ?1"));
+                                          "last_rowid, loaded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
     PINPIPE_RETURN_IF_ERROR(record.BindText(1, dt_));
     PINPIPE_RETURN_IF_ERROR(record.BindInt(2, counts.rows));
     PINPIPE_RETURN_IF_ERROR(record.BindInt(3, counts.rejects));
-    PINPIPE_RETURN_IF_ERROR(record.BindText(4, FormatRfc3339Micros(RealClock()->NowMicros())));
+    PINPIPE_RETURN_IF_ERROR(first_rowid_ ? record.BindInt(4, *first_rowid_) : record.BindNull(4));
+    PINPIPE_RETURN_IF_ERROR(last_rowid_ ? record.BindInt(5, *last_rowid_) : record.BindNull(5));
+    PINPIPE_RETURN_IF_ERROR(record.BindText(6, FormatRfc3339Micros(RealClock()->NowMicros())));
     return record.Run();
   }
 
@@ -300,6 +318,8 @@ class SqliteDateReplacement final : public DateReplacement {
   // uniqueness, kept here rather than by a unique index (see the schema).
   std::unordered_map<pin::PackedUuid, int64_t, pin::PackedUuidHash> uuid_rowids_;
   std::unordered_map<std::string, int64_t> other_rowids_;
+  std::optional<int64_t> first_rowid_, last_rowid_;  // of the rows inserted
+  std::optional<DateCounts> counted_;                // by Counts(), nothing added since
   Statement insert_;
   Statement update_;
   Statement reject_;
