@@ -31,12 +31,12 @@ struct SplitResult {
   std::string detail;  // for kBadFraming: what was wrong and where
 };
 
-// NDJSON unless `json_content_type` is true and the first non-whitespace
-// byte is '[' (then a JSON array). A single JSON object sent as
-// application/json is one NDJSON line.
 // `s` without leading and trailing JSON whitespace (space, tab, CR, LF).
 std::string_view TrimJsonSpace(std::string_view s);
 
+// NDJSON unless `json_content_type` is true and the first non-whitespace
+// byte is '[' (then a JSON array). A single JSON object sent as
+// application/json is one NDJSON line.
 BatchFormat SniffBatchFormat(std::string_view body, bool json_content_type);
 
 // Appends the records of `body` to `*out` (cleared first). NDJSON: lines end

@@ -1,11 +1,6 @@
 // Versioned DDL for the live tables in SQLite (mirror of postgres/pg_schema.cc:
 // same tables, columns and constraints; SQLite types). A new migration is
 // appended to kLiveMigrations; an applied one is never edited.
-#include <iterator>
-#include <string>
-
-#include "core/clock.h"
-#include "core/log.h"
 #include "sinks/sqlite/schema_migrations.h"
 #include "sinks/sqlite/sqlite_live_sink.h"
 

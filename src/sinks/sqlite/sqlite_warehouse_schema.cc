@@ -3,8 +3,6 @@
 // same shape the live sink uses, so both can share one database file.
 #include <iterator>
 
-#include "core/clock.h"
-#include "core/log.h"
 #include "sinks/sqlite/schema_migrations.h"
 #include "sinks/sqlite/sqlite_warehouse.h"
 
