@@ -42,12 +42,10 @@ Status MigrateWarehouse(SqliteDb* db);
 // The newest warehouse schema version this build knows.
 int WarehouseSchemaVersion();
 
-// tag_list as stored: a JSON array of strings, and back.
-std::string TagListToJson(const std::vector<std::string>& tags);
+// tag_list as stored: a JSON array of strings, and back. Reading replaces
+// `tags` and reuses its strings' buffers (a scan of a million rows then
+// allocates almost nothing).
 void AppendTagListJson(const std::vector<std::string>& tags, std::string* out);
-Result<std::vector<std::string>> TagListFromJson(std::string_view json);
-// TagListFromJson into `tags`, reusing its strings' buffers (a scan of a
-// million rows then allocates almost nothing).
 Status ReadTagListJson(std::string_view json, std::vector<std::string>* tags);
 
 }  // namespace pinpipe::sinks::sqlite

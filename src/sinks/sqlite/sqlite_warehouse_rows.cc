@@ -16,12 +16,6 @@ void AppendTagListJson(const std::vector<std::string>& tags, std::string* out) {
   out->push_back(']');
 }
 
-std::string TagListToJson(const std::vector<std::string>& tags) {
-  std::string out;
-  AppendTagListJson(tags, &out);
-  return out;
-}
-
 Status ReadTagListJson(std::string_view json, std::vector<std::string>* tags) {
   auto bad = [json] {
     return Status::Corruption("tag_list is not a JSON array of strings: " + std::string(json.substr(0, 200)));
@@ -44,12 +38,6 @@ Status ReadTagListJson(std::string_view json, std::vector<std::string>* tags) {
   }
   tags->resize(n);
   return Status::Ok();
-}
-
-Result<std::vector<std::string>> TagListFromJson(std::string_view json) {
-  std::vector<std::string> tags;
-  PINPIPE_RETURN_IF_ERROR(ReadTagListJson(json, &tags));
-  return tags;
 }
 
 }  // namespace pinpipe::sinks::sqlite

@@ -339,9 +339,17 @@ TEST_F(SqliteWarehouseTest, ALiveSinkRejectTableInTheSameFileIsExplained) {
   EXPECT_NE(w.status().message().find("separate files"), std::string::npos) << w.status().message();
 }
 
+Result<std::vector<std::string>> TagListFromJson(std::string_view json) {
+  std::vector<std::string> tags;
+  PINPIPE_RETURN_IF_ERROR(ReadTagListJson(json, &tags));
+  return tags;
+}
+
 TEST(TagListJsonTest, RoundTripsAndRejectsGarbage) {
   std::vector<std::string> tags = {"", "plain", "with \"quote\" and \\", "ctl\x01", "é😀"};
-  auto back = TagListFromJson(TagListToJson(tags));
+  std::string json;
+  AppendTagListJson(tags, &json);
+  auto back = TagListFromJson(json);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, tags);
   EXPECT_EQ(*TagListFromJson(" [ \"a\" , \"\\u00e9\\ud83d\\ude00\" ] "), (std::vector<std::string>{"a", "é😀"}));
@@ -349,6 +357,16 @@ TEST(TagListJsonTest, RoundTripsAndRejectsGarbage) {
   for (const char* bad : {"", "[", "[1]", "[\"a\",]", "{}", "[\"a\"] x", "[\"\\ud800\"]"}) {
     EXPECT_FALSE(TagListFromJson(bad).ok()) << bad;
   }
+}
+
+TEST(TagListJsonTest, ReadingReplacesWhatTheVectorHeld) {
+  std::vector<std::string> tags = {"old-1", "old-2", "old-3"};
+  ASSERT_TRUE(ReadTagListJson(R"(["new"])", &tags).ok());
+  EXPECT_EQ(tags, (std::vector<std::string>{"new"}));
+  ASSERT_TRUE(ReadTagListJson(R"(["a","b"])", &tags).ok());
+  EXPECT_EQ(tags, (std::vector<std::string>{"a", "b"}));
+  ASSERT_TRUE(ReadTagListJson("[]", &tags).ok());
+  EXPECT_TRUE(tags.empty());
 }
 
 }  // namespace
