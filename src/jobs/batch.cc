@@ -26,7 +26,7 @@ Result<LoadTotals> Load(const BatchOptions& options, lake::ObjectStore* store, c
                         sinks::DateReplacement* replacement) {
   LoadTotals totals;
   BatchProgress progress{0, static_cast<int64_t>(plan.tasks.size()), 0, plan.bytes, 0};
-  std::vector<PackedId> ids;
+  std::vector<pin::PackedUuid> ids;
   PINPIPE_RETURN_IF_ERROR(ReadPlan(options, store, plan, [&](BatchChunk& chunk, const RawObjectTask& task) -> Status {
     Status st = replacement->AddRows(chunk.rows);
     if (st.ok()) st = replacement->AddRejects(chunk.rejects);

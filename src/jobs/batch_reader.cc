@@ -48,7 +48,7 @@ Status ReadRawObject(lake::ObjectStore* store, const RawObjectTask& task, pin::C
       row.record.ingested_at = line.ingested_at;
       row.partition = line.partition;
       row.offset = line.offset;
-      PackedId id;
+      pin::PackedUuid id;
       if (!pin::PackUuid(row.record.unique_id, &id)) {
         return Status::Internal("the cleaner accepted unique_id '" + row.record.unique_id + "', not a UUID");
       }

@@ -4,7 +4,6 @@
 // loudly instead of loading wrong data.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -27,12 +26,10 @@ struct RawObjectTask {
   int64_t skip_through = -1;
 };
 
-using PackedId = pin::PackedUuid;
-
 struct BatchChunk {
   std::vector<sinks::WarehouseRow> rows;
   std::vector<sinks::WarehouseReject> rejects;
-  std::vector<PackedId> ids;  // unique_id of each row, packed (pin::PackUuid)
+  std::vector<pin::PackedUuid> ids;  // unique_id of each row, packed (pin::PackUuid)
   int64_t raw_records = 0;
   int64_t overlap_skipped = 0;
   bool last = false;  // the object's final chunk

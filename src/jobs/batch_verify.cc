@@ -13,7 +13,7 @@ namespace pinpipe::jobs {
 namespace {
 
 struct Version {
-  PackedId id;
+  pin::PackedUuid id;
   int64_t ingested_at;
   int32_t partition;
   int64_t offset;
