@@ -38,10 +38,11 @@ struct StreamFlags {
   int64_t retry_max_ms = 10'000;
   bool sync_full = false;
   std::string pg_synchronous_commit = "on";
-  int connections = 0;  // 0: sinks::DefaultLiveSinkConnections
+  int connections = 0;  // 0: sinks::DefaultLiveSinkConnections(url)
 };
 
-Result<std::unique_ptr<sinks::LiveSink>> OpenSink(const std::string& url, const StreamFlags& flags) {
+// The stream's connections to --sink (one per lane).
+Result<std::vector<std::unique_ptr<sinks::LiveSink>>> OpenSinks(const std::string& url, const StreamFlags& flags) {
   if (url.starts_with("sqlite:")) {
     // SQLite creates the file, not its directory (e.g. a fresh --data-dir).
     PINPIPE_RETURN_IF_ERROR(io::PosixFileSystem()->CreateDirs(io::ParentDir(url.substr(7))));
@@ -49,7 +50,7 @@ Result<std::unique_ptr<sinks::LiveSink>> OpenSink(const std::string& url, const 
   sinks::LiveSinkOptions options;
   options.sqlite_sync_full = flags.sync_full;
   options.pg_synchronous_commit = flags.pg_synchronous_commit == "on";
-  return sinks::OpenLiveSink(url, options);
+  return sinks::OpenLiveSinks(url, options, flags.connections);
 }
 
 int RunStream(const StreamFlags& flags, const GlobalOptions& globals) {
@@ -62,15 +63,10 @@ int RunStream(const StreamFlags& flags, const GlobalOptions& globals) {
   auto bus = bus::OpenBus(*bus_options);
   if (!bus.ok()) return ReportError(kStreamCommand, bus.status().WithContext("opening the bus"));
   std::string url = flags.sink.empty() ? DefaultSinkUrl(globals) : flags.sink;
-  const int connections = flags.connections > 0 ? flags.connections : sinks::DefaultLiveSinkConnections(url);
-  std::vector<std::unique_ptr<sinks::LiveSink>> sinks;
-  for (int i = 0; i < connections; ++i) {
-    auto sink = OpenSink(url, flags);
-    if (!sink.ok()) return ReportError(kStreamCommand, sink.status().WithContext("opening --sink " + url));
-    sinks.push_back(std::move(sink).value());
-  }
+  auto connections = OpenSinks(url, flags);
+  if (!connections.ok()) return ReportError(kStreamCommand, connections.status().WithContext("opening --sink " + url));
   std::vector<sinks::LiveSink*> lanes;
-  for (auto& sink : sinks) lanes.push_back(sink.get());
+  for (auto& sink : *connections) lanes.push_back(sink.get());
 
   metrics::Registry registry;
   jobs::StreamerOptions options;

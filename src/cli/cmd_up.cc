@@ -76,13 +76,11 @@ Status OpenPipeline(const UpFlags& f, const GlobalOptions& g, Pipeline* p) {
                            jobs::Lander::Open(land_options, p->bus.get(), p->lake.get(), RealClock(), &p->registry));
 
   std::string sink_url = f.sink.empty() ? DefaultSinkUrl(g) : f.sink;
+  auto connections = sinks::OpenLiveSinks(sink_url, {}, 0);
+  if (!connections.ok()) return connections.status().WithContext("opening --sink " + sink_url);
+  p->sinks = std::move(connections).value();
   std::vector<sinks::LiveSink*> lanes;
-  for (int i = 0; i < sinks::DefaultLiveSinkConnections(sink_url); ++i) {
-    auto sink = sinks::OpenLiveSink(sink_url);
-    if (!sink.ok()) return sink.status().WithContext("opening --sink " + sink_url);
-    p->sinks.push_back(std::move(sink).value());
-    lanes.push_back(p->sinks.back().get());
-  }
+  for (auto& sink : p->sinks) lanes.push_back(sink.get());
   jobs::StreamerOptions stream_options;
   stream_options.topic = f.bus.topic;
   PINPIPE_ASSIGN_OR_RETURN(p->streamer,

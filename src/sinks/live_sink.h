@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <vector>
 
 #include "bus/bus.h"
 #include "core/status.h"
@@ -83,8 +84,8 @@ inline bool IsNewer(const LiveRow& a, const LiveRow& b) {
   return key(a) > key(b);
 }
 
-// Every backend's commit calls this inside its transaction, under its topic
-// lock: kUnavailable when the positions `stored` now differ from the ones the
+// Every backend's commit calls this inside its transaction, holding its lock
+// on the batch's partitions: kUnavailable when the positions `stored` now differ from the ones the
 // batch was read from (another stream process committed meanwhile).
 inline Status CheckPositionsUnmoved(const LiveBatch& batch, const PositionMap& stored) {
   for (const auto& [partition, next] : *batch.next) {
@@ -135,6 +136,11 @@ Result<std::unique_ptr<LiveSink>> OpenLiveSink(const std::string& url, const Liv
 // stream's ceiling, and two backends use two cores: 1M records measured
 // 82.7k -> 129k records/s on 2 cores); SQLite 1 (its writers take turns).
 int DefaultLiveSinkConnections(std::string_view url);
+
+// `count` connections to `url` for the stream's lanes (count <= 0:
+// DefaultLiveSinkConnections(url)); fails as OpenLiveSink does.
+Result<std::vector<std::unique_ptr<LiveSink>>> OpenLiveSinks(const std::string& url, const LiveSinkOptions& options,
+                                                             int count);
 
 // Length of the valid UTF-8 sequence (not NUL) starting at s[i], or 0 when
 // the bytes there are invalid. Inline: both backends need it and cannot link

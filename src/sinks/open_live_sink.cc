@@ -1,6 +1,7 @@
 // OpenLiveSink: picks the backend from the URL scheme.
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sinks/live_sink.h"
 #include "sinks/postgres/postgres_live_sink.h"
@@ -26,6 +27,17 @@ Result<std::unique_ptr<LiveSink>> OpenLiveSink(const std::string& url, const Liv
 
 int DefaultLiveSinkConnections(std::string_view url) {
   return url.starts_with("postgresql://") || url.starts_with("postgres://") ? 2 : 1;
+}
+
+Result<std::vector<std::unique_ptr<LiveSink>>> OpenLiveSinks(const std::string& url, const LiveSinkOptions& options,
+                                                             int count) {
+  if (count <= 0) count = DefaultLiveSinkConnections(url);
+  std::vector<std::unique_ptr<LiveSink>> sinks;
+  for (int i = 0; i < count; ++i) {
+    PINPIPE_ASSIGN_OR_RETURN(std::unique_ptr<LiveSink> sink, OpenLiveSink(url, options));
+    sinks.push_back(std::move(sink));
+  }
+  return sinks;
 }
 
 }  // namespace pinpipe::sinks
