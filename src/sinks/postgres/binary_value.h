@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -64,6 +65,34 @@ inline void PutBoolValue(bool v, std::string* out) {
 inline void PutTimestampValue(UnixMicros t, std::string* out) {
   PutU32(8, out);
   PutU64(static_cast<uint64_t>(t - kPostgresEpochUnixMicros), out);
+}
+
+// A nullable text, bigint or boolean column for either binary writer
+// (CopyBinaryWriter, BinaryArray): its value, or NULL. A nullable timestamp
+// (also an optional<int64_t>) is written by the caller: Timestamp, not Int64.
+template <typename Writer>
+void PutOptional(Writer& w, const std::optional<std::string>& v) {
+  if (v) {
+    w.Text(*v);
+  } else {
+    w.Null();
+  }
+}
+template <typename Writer>
+void PutOptional(Writer& w, const std::optional<int64_t>& v) {
+  if (v) {
+    w.Int64(*v);
+  } else {
+    w.Null();
+  }
+}
+template <typename Writer>
+void PutOptional(Writer& w, const std::optional<bool>& v) {
+  if (v) {
+    w.Bool(*v);
+  } else {
+    w.Null();
+  }
 }
 
 }  // namespace pinpipe::sinks::postgres

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "sinks/postgres/binary_value.h"
 #include "sinks/postgres/live_sql.h"
 #include "sinks/postgres/postgres_live_sink.h"
 
@@ -18,41 +19,23 @@ void PostgresLiveSink::EncodeArrays(const LiveBatch& batch) {
         kTextOid, kTextOid, kBoolOid, kTextOid, kTextOid, kTimestampTzOid, kInt4Oid, kInt8Oid};
     columns_[c].Reset(kTypes[c], n);
   }
-  auto text = [](BinaryArray& a, const std::optional<std::string>& v) {
-    if (v)
-      a.Text(*v);
-    else
-      a.Null();
-  };
   for (const LiveRow& row : batch.rows) {
     const pin::CleanRecord& r = row.record;
     columns_[0].Text(r.unique_id);
-    if (r.ind)
-      columns_[1].Int64(*r.ind);
-    else
-      columns_[1].Null();
-    text(columns_[2], r.title);
-    text(columns_[3], r.description);
-    text(columns_[4], r.poster_name);
-    if (r.follower_count)
-      columns_[5].Int64(*r.follower_count);
-    else
-      columns_[5].Null();
+    PutOptional(columns_[1], r.ind);
+    PutOptional(columns_[2], r.title);
+    PutOptional(columns_[3], r.description);
+    PutOptional(columns_[4], r.poster_name);
+    PutOptional(columns_[5], r.follower_count);
     scratch_.clear();
     AppendTextArrayLiteral(r.tag_list, &scratch_);
     columns_[6].Text(scratch_);
-    if (r.is_video)
-      columns_[7].Bool(*r.is_video);
-    else
-      columns_[7].Null();
-    text(columns_[8], r.media_type);
-    text(columns_[9], r.image_src);
-    if (r.downloaded)
-      columns_[10].Bool(*r.downloaded);
-    else
-      columns_[10].Null();
-    text(columns_[11], r.save_location);
-    text(columns_[12], r.category);
+    PutOptional(columns_[7], r.is_video);
+    PutOptional(columns_[8], r.media_type);
+    PutOptional(columns_[9], r.image_src);
+    PutOptional(columns_[10], r.downloaded);
+    PutOptional(columns_[11], r.save_location);
+    PutOptional(columns_[12], r.category);
     columns_[13].Timestamp(*r.ingested_at);
     columns_[14].Int32(row.position.partition);
     columns_[15].Int64(row.position.offset);

@@ -4,6 +4,7 @@
 // transaction. Fewest server CPU per row; more round trips than the array path.
 #include <string>
 
+#include "sinks/postgres/binary_value.h"
 #include "sinks/postgres/live_sql.h"
 #include "sinks/postgres/postgres_live_sink.h"
 
@@ -12,42 +13,22 @@ namespace {
 
 constexpr size_t kCopyChunk = 256 << 10;
 
-template <typename T>
-void OptionalText(CopyBinaryWriter* w, const std::optional<T>& v) {
-  if (v)
-    w->Text(*v);
-  else
-    w->Null();
-}
-
 void EncodeRow(const LiveRow& row, CopyBinaryWriter* w) {
   const pin::CleanRecord& r = row.record;
   w->BeginRow(sql::kLiveColumns);
   w->Text(r.unique_id);
-  if (r.ind)
-    w->Int64(*r.ind);
-  else
-    w->Null();
-  OptionalText(w, r.title);
-  OptionalText(w, r.description);
-  OptionalText(w, r.poster_name);
-  if (r.follower_count)
-    w->Int64(*r.follower_count);
-  else
-    w->Null();
+  PutOptional(*w, r.ind);
+  PutOptional(*w, r.title);
+  PutOptional(*w, r.description);
+  PutOptional(*w, r.poster_name);
+  PutOptional(*w, r.follower_count);
   w->TextArray(r.tag_list);
-  if (r.is_video)
-    w->Bool(*r.is_video);
-  else
-    w->Null();
-  OptionalText(w, r.media_type);
-  OptionalText(w, r.image_src);
-  if (r.downloaded)
-    w->Bool(*r.downloaded);
-  else
-    w->Null();
-  OptionalText(w, r.save_location);
-  OptionalText(w, r.category);
+  PutOptional(*w, r.is_video);
+  PutOptional(*w, r.media_type);
+  PutOptional(*w, r.image_src);
+  PutOptional(*w, r.downloaded);
+  PutOptional(*w, r.save_location);
+  PutOptional(*w, r.category);
   w->Timestamp(*r.ingested_at);
   w->Int32(row.position.partition);
   w->Int64(row.position.offset);
