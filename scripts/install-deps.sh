@@ -8,7 +8,7 @@ set -euo pipefail
 build_pkgs=(
   build-essential cmake ninja-build pkg-config ccache
   libsimdjson-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
-  libboost-dev librdkafka-dev libpq-dev libsqlite3-dev libcurl4-openssl-dev libzstd-dev
+  libboost-dev libabsl-dev librdkafka-dev libpq-dev libsqlite3-dev libcurl4-openssl-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   sqlite3 zstd jq
 )

@@ -100,13 +100,7 @@ Result<BatchReport> RunBatch(const BatchOptions& options, lake::ObjectStore* sto
     commit_s = since(&mark);
     CleanZoneOptions zone{options.dataset, options.date, options.clean_part_rows, options.threads,
                           options.zstd_level};
-    // The warehouse's checkpoint (copying the date into the main file)
-    // overlaps the clean zone's rendering.
-    auto clean = WriteCleanZone(store, warehouse, zone, [warehouse] { return warehouse->Checkpoint(false); });
-    if (clean.ok()) {
-      Status folded = warehouse->Checkpoint(true);
-      if (!folded.ok()) clean = folded;
-    }
+    auto clean = WriteCleanZone(store, warehouse, zone);
     if (!clean.ok()) {
       return clean.status().WithContext("dt=" + options.date +
                                         " is committed to the warehouse but its clean zone is not written; "

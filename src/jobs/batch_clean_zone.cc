@@ -54,7 +54,7 @@ void AppendCleanZoneLine(const sinks::WarehouseRow& row, std::string* out) {
 }
 
 Result<CleanZoneStats> WriteCleanZone(lake::ObjectStore* store, sinks::Warehouse* warehouse,
-                                      const CleanZoneOptions& options, const std::function<Status()>& meanwhile) {
+                                      const CleanZoneOptions& options) {
   if (options.part_rows <= 0 || options.threads < 1) {
     return Status::InvalidArgument("clean zone: part_rows and threads must be positive");
   }
@@ -96,11 +96,6 @@ Result<CleanZoneStats> WriteCleanZone(lake::ObjectStore* store, sinks::Warehouse
           stats.rows += rows;
         }
       });
-    }
-    if (meanwhile) {
-      Status st = meanwhile();
-      std::lock_guard<std::mutex> lock(mu);
-      if (!st.ok() && first_error.ok()) first_error = st;
     }
   }
   PINPIPE_RETURN_IF_ERROR(first_error);

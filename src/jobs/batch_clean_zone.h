@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 
 #include "core/status.h"
@@ -33,11 +32,8 @@ struct CleanZoneStats {
 // committed rows (threads started here and joined before returning),
 // deletes older parts beyond the new count, and writes _SUCCESS. Readers
 // should use a date's clean zone only while its _SUCCESS exists.
-// `meanwhile` (may be empty) runs on the calling thread while the workers
-// render, e.g. the warehouse's checkpoint; its error fails the call.
 Result<CleanZoneStats> WriteCleanZone(lake::ObjectStore* store, sinks::Warehouse* warehouse,
-                                      const CleanZoneOptions& options,
-                                      const std::function<Status()>& meanwhile = {});
+                                      const CleanZoneOptions& options);
 
 // One clean-zone line (no newline): the clean record JSON with
 // "bus_partition" and "bus_offset" appended.

@@ -5,7 +5,6 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <string_view>
 
 namespace pinpipe::pin {
@@ -15,13 +14,16 @@ using PackedUuid = std::array<uint8_t, 16>;
 // False (and *out unspecified) if `uuid` is not a lower-case UUID.
 bool PackUuid(std::string_view uuid, PackedUuid* out);
 
-// For unordered containers: the bytes of a random UUID are already well
-// mixed, so eight of them are the hash.
+// For hash containers, flat ones included. Both halves are folded and
+// multiplied so hand-made or sequential ids (which differ only in their
+// last bytes) spread as well as random ones.
 struct PackedUuidHash {
   size_t operator()(const PackedUuid& id) const noexcept {
-    uint64_t h;
-    std::memcpy(&h, id.data() + 8, sizeof h);
-    return static_cast<size_t>(h);
+    uint64_t lo, hi;
+    std::memcpy(&lo, id.data(), sizeof lo);
+    std::memcpy(&hi, id.data() + 8, sizeof hi);
+    uint64_t h = (lo ^ (hi * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full;
+    return static_cast<size_t>(h ^ (h >> 29));
   }
 };
 

@@ -103,11 +103,6 @@ class Warehouse {
   // Another connection to the same warehouse for reading, to be used by
   // another thread (parallel scans).
   virtual Result<std::unique_ptr<Warehouse>> OpenReader() = 0;
-  // Folds committed replacements into the main store (SQLite: a WAL
-  // checkpoint; a replacement defers it so COMMIT returns as soon as the
-  // date is durable). `wait_for_readers`: also wait for readers and truncate
-  // the log. A no-op for backends without one.
-  virtual Status Checkpoint(bool wait_for_readers) = 0;
   // Runs one or more SQL statements, streaming every result set to `sink`.
   // The database's own error message is returned as it is.
   virtual Status Query(std::string_view sql, QueryResultSink* sink) = 0;
