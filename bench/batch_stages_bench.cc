@@ -114,8 +114,8 @@ BENCHMARK(BM_Clean)->Unit(benchmark::kMillisecond);
 void BM_ReadRawObject(benchmark::State& state) {
   pin::Cleaner cleaner;
   for (auto _ : state) {
-    PINPIPE_CHECK(jobs::ReadRawObject(F().store.get(), F().task, &cleaner, 4096, [](jobs::BatchChunk&& c) {
-                    benchmark::DoNotOptimize(c.rows.data());
+    PINPIPE_CHECK(jobs::ReadRawObject(F().store.get(), F().task, &cleaner, 4096, [](jobs::BatchChunk* c) {
+                    benchmark::DoNotOptimize(c->rows.data());
                     return Status::Ok();
                   }).ok());
   }

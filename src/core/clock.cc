@@ -49,6 +49,12 @@ Clock* RealClock() {
 }
 
 std::string FormatRfc3339Micros(UnixMicros t) {
+  std::string out;
+  AppendRfc3339Micros(t, &out);
+  return out;
+}
+
+void AppendRfc3339Micros(UnixMicros t, std::string* out) {
   using namespace std::chrono;
   int64_t days = FloorDiv(t, kMicrosPerDay);
   int64_t rem = t - days * kMicrosPerDay;
@@ -60,7 +66,8 @@ std::string FormatRfc3339Micros(UnixMicros t) {
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%06dZ", year, static_cast<unsigned>(ymd.month()),
                   static_cast<unsigned>(ymd.day()), static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
                   static_cast<int>(secs % 60), static_cast<int>(rem % kMicrosPerSecond));
-    return buf;
+    out->append(buf);
+    return;
   }
   // Fixed width, digits written directly: every stored and logged
   // timestamp passes here (snprintf was a visible share of rendering a
@@ -76,7 +83,7 @@ std::string FormatRfc3339Micros(UnixMicros t) {
   put(14, 2, secs / 60 % 60);
   put(17, 2, secs % 60);
   put(20, 6, rem % kMicrosPerSecond);
-  return std::string(buf, sizeof buf - 1);
+  out->append(buf, sizeof buf - 1);
 }
 
 std::string FormatDate(UnixMicros t) { return FormatRfc3339Micros(t).substr(0, 10); }

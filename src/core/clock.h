@@ -47,6 +47,8 @@ constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
 
 // "2026-11-26T10:00:00.123456Z".
 std::string FormatRfc3339Micros(UnixMicros t);
+// The same text appended to *out (no allocation when it has room).
+void AppendRfc3339Micros(UnixMicros t, std::string* out);
 // Parses RFC 3339 with a 'Z' or ±HH:MM offset and 0-9 fraction digits.
 Result<UnixMicros> ParseRfc3339Micros(std::string_view text);
 // "2026-11-26" (UTC date of t).

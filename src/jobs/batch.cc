@@ -31,7 +31,7 @@ Result<LoadTotals> Load(const BatchOptions& options, lake::ObjectStore* store, c
     Status st = replacement->AddRows(chunk.rows);
     if (st.ok()) st = replacement->AddRejects(chunk.rejects);
     if (!st.ok()) return st.WithContext("warehouse");
-    ids.insert(ids.end(), chunk.ids.begin(), chunk.ids.end());
+    for (const sinks::WarehouseRow& row : chunk.rows) ids.push_back(*row.forms.packed_id);
     totals.raw_records += chunk.raw_records;
     totals.accepted += static_cast<int64_t>(chunk.rows.size());
     totals.rejected += static_cast<int64_t>(chunk.rejects.size());

@@ -36,7 +36,8 @@ Result<CleanZoneStats> WriteCleanZone(lake::ObjectStore* store, sinks::Warehouse
                                       const CleanZoneOptions& options);
 
 // One clean-zone line (no newline): the clean record JSON with
-// "bus_partition" and "bus_offset" appended.
+// "bus_partition" and "bus_offset" appended. Uses row.forms.tag_list_json
+// when set.
 void AppendCleanZoneLine(const sinks::WarehouseRow& row, std::string* out);
 
 }  // namespace pinpipe::jobs

@@ -3,13 +3,17 @@
 
 namespace pinpipe::jobs {
 
-bool BatchPipeline::Push(size_t i, BatchChunk chunk) {
-  std::vector<BatchChunk> spent;  // freed on the way out, unlocked, on this worker's thread
+bool BatchPipeline::Push(size_t i, BatchChunk* chunk) {
   std::unique_lock<std::mutex> lock(mu_);
-  spent.swap(spent_);
   cv_.wait(lock, [&] { return !error_.ok() || i == current_ || queues_[i].size() < ahead_; });
   if (!error_.ok()) return false;
-  queues_[i].push_back(std::move(chunk));
+  queues_[i].push_back(std::move(*chunk));
+  if (spent_.empty()) {
+    *chunk = BatchChunk();
+  } else {
+    *chunk = std::move(spent_.back());
+    spent_.pop_back();
+  }
   cv_.notify_all();
   return true;
 }

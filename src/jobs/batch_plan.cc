@@ -87,8 +87,8 @@ Status ReadPlan(const BatchOptions& options, lake::ObjectStore* store, const Bat
       pin::Cleaner cleaner;
       for (size_t i; (i = next.fetch_add(1)) < plan.tasks.size() && !pipeline.failed();) {
         const RawObjectTask& task = plan.tasks[i];
-        Status st = ReadRawObject(store, task, &cleaner, options.rows_per_chunk, [&](BatchChunk&& chunk) {
-          return pipeline.Push(i, std::move(chunk)) ? Status::Ok() : Status::Cancelled("batch stopped");
+        Status st = ReadRawObject(store, task, &cleaner, options.rows_per_chunk, [&](BatchChunk* chunk) {
+          return pipeline.Push(i, chunk) ? Status::Ok() : Status::Cancelled("batch stopped");
         });
         if (!st.ok()) pipeline.Fail(st.WithContext("lake object " + task.key));
       }

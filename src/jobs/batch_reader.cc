@@ -14,15 +14,26 @@ Status LineError(int64_t line_number, std::string_view what) {
 }  // namespace
 
 Status ReadRawObject(lake::ObjectStore* store, const RawObjectTask& task, pin::Cleaner* cleaner,
-                     size_t rows_per_chunk, const std::function<Status(BatchChunk&&)>& emit) {
+                     size_t rows_per_chunk, const std::function<Status(BatchChunk*)>& emit) {
   PINPIPE_ASSIGN_OR_RETURN(std::string compressed, store->Get(task.key));
   const lake::RawObjectKey& key = task.parsed;
   BatchChunk chunk;
-  auto reserve = [&] {
+  // Rows of the chunk filled so far; rows beyond are a refilled chunk's old
+  // rows, overwritten in place (their strings keep their buffers).
+  size_t used = 0;
+  auto start = [&] {
+    used = 0;
+    chunk.rejects.clear();
+    chunk.raw_records = 0;
+    chunk.overlap_skipped = 0;
+    chunk.last = false;
     chunk.rows.reserve(rows_per_chunk);
-    chunk.ids.reserve(rows_per_chunk);
   };
-  reserve();
+  auto hand_over = [&] {
+    chunk.rows.resize(used);
+    return emit(&chunk);
+  };
+  start();
   LakeLine line;
   std::string scratch;
   pin::Rejection rejection;
@@ -43,26 +54,23 @@ Status ReadRawObject(lake::ObjectStore* store, const RawObjectTask& task, pin::C
       return Status::Ok();
     }
     ++chunk.raw_records;
-    sinks::WarehouseRow& row = chunk.rows.emplace_back();
+    sinks::WarehouseRow& row = used < chunk.rows.size() ? chunk.rows[used] : chunk.rows.emplace_back();
     if (cleaner->Clean(line.raw, &row.record, &rejection)) {
       row.record.ingested_at = line.ingested_at;
       row.partition = line.partition;
       row.offset = line.offset;
-      pin::PackedUuid id;
-      if (!pin::PackUuid(row.record.unique_id, &id)) {
+      if (!sinks::RenderWarehouseRowForms(&row)) {
         return Status::Internal("the cleaner accepted unique_id '" + row.record.unique_id + "', not a UUID");
       }
-      chunk.ids.push_back(id);
+      ++used;
     } else {
-      chunk.rows.pop_back();
       chunk.rejects.push_back({std::string(pin::RejectReasonName(rejection.reason)), rejection.field,
                                rejection.detail, ToValidUtf8(line.raw), line.partition, line.offset,
                                line.ingested_at});
     }
-    if (chunk.rows.size() + chunk.rejects.size() >= rows_per_chunk) {
-      PINPIPE_RETURN_IF_ERROR(emit(std::move(chunk)));
-      chunk = BatchChunk();
-      reserve();
+    if (used + chunk.rejects.size() >= rows_per_chunk) {
+      PINPIPE_RETURN_IF_ERROR(hand_over());
+      start();
     }
     return Status::Ok();
   });
@@ -73,7 +81,7 @@ Status ReadRawObject(lake::ObjectStore* store, const RawObjectTask& task, pin::C
                               std::to_string(key.last_offset));
   }
   chunk.last = true;
-  return emit(std::move(chunk));
+  return hand_over();
 }
 
 }  // namespace pinpipe::jobs

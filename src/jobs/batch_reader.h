@@ -11,7 +11,6 @@
 
 #include "lake/key_layout.h"
 #include "lake/object_store.h"
-#include "pin/packed_uuid.h"
 #include "pin/pin.h"
 #include "sinks/warehouse.h"
 
@@ -29,17 +28,17 @@ struct RawObjectTask {
 struct BatchChunk {
   std::vector<sinks::WarehouseRow> rows;
   std::vector<sinks::WarehouseReject> rejects;
-  std::vector<pin::PackedUuid> ids;  // unique_id of each row, packed (pin::PackUuid)
   int64_t raw_records = 0;
   int64_t overlap_skipped = 0;
   bool last = false;  // the object's final chunk
 };
 
 // Reads `task`'s object and calls `emit` with a chunk every `rows_per_chunk`
-// records and once more at the end (last = true). kCorruption naming the
-// line for bad content; the caller adds the key. Owned by one thread (uses
-// `cleaner`).
+// records and once more at the end (last = true). `emit` takes the chunk
+// and may leave a used one in its place, which is refilled reusing its rows.
+// kCorruption naming the line for bad content; the caller adds the key.
+// Owned by one thread (uses `cleaner`).
 Status ReadRawObject(lake::ObjectStore* store, const RawObjectTask& task, pin::Cleaner* cleaner,
-                     size_t rows_per_chunk, const std::function<Status(BatchChunk&&)>& emit);
+                     size_t rows_per_chunk, const std::function<Status(BatchChunk*)>& emit);
 
 }  // namespace pinpipe::jobs

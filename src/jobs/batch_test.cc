@@ -128,7 +128,7 @@ TEST_F(BatchTest, LoadsDedupesAcrossObjectsAndHoursAndReconciles) {
   ASSERT_TRUE(cleaner.Clean(Pin(1, "newest"), &expected, &rejection));
   expected.ingested_at = At("2026-11-26T11:00:00Z");
   std::string line;
-  AppendCleanZoneLine({expected, 1, 0}, &line);
+  AppendCleanZoneLine({expected, 1, 0, {}}, &line);
   EXPECT_NE(CleanZone().find(line + "\n"), std::string::npos) << CleanZone();
   EXPECT_EQ(registry_.GetCounter("pinpipe_batch_records_total", "", {{"outcome", "loaded"}}).Value(), 3);
 }

@@ -81,6 +81,12 @@ inline constexpr size_t kRejectRawLimit = 4096;
 // Appends one JSON object (no newline) with every clean field in spec order,
 // null where unknown; ingested_at as RFC 3339 with microseconds.
 void AppendCleanJson(const CleanRecord& record, std::string* out);
+// The same, with record.tag_list taken as already written by
+// AppendTagListJson (`tag_list_json`; empty: from record.tag_list).
+void AppendCleanJson(const CleanRecord& record, std::string_view tag_list_json, std::string* out);
+// The tag_list value of that JSON alone (a JSON array of strings), as the
+// warehouses store it.
+void AppendTagListJson(const std::vector<std::string>& tags, std::string* out);
 
 // Appends `{"line":N,"reason":…,"field":…,"detail":…,"raw":…}` (no newline);
 // field is null when empty; raw is cut at kRejectRawLimit bytes (on a UTF-8

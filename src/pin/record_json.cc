@@ -56,10 +56,30 @@ void PutValue(std::string_view prefix, const std::optional<bool>& v, Out& out) {
   out.Put(!v ? "null" : (*v ? "true" : "false"));
 }
 
+// A tag_list already written by AppendTagListJson, put as it is.
+struct TagListJson {
+  std::string_view json;
+};
+
+template <typename Out>
+void PutTagList(TagListJson tags, Out& out) {
+  out.Put(tags.json);
+}
+
+template <typename Tags, typename Out>
+void PutTagList(const Tags& tags, Out& out) {
+  out.Put('[');
+  for (size_t i = 0; i < tags.size(); ++i) {
+    if (i > 0) out.Put(',');
+    WriteJsonString(tags[i], out);
+  }
+  out.Put(']');
+}
+
 // Every field but ingested_at, for CleanRecord and CleanView alike. Keys are
 // fixed ASCII identifiers: written as literals, no escaping.
-template <typename R, typename Out>
-void PutCleanFields(const R& r, Out& out) {
+template <typename R, typename Tags, typename Out>
+void PutCleanFields(const R& r, const Tags& tags, Out& out) {
   out.Put("{\"unique_id\":");
   WriteJsonString(r.unique_id, out);
   PutValue(",\"ind\":", r.ind, out);
@@ -67,12 +87,8 @@ void PutCleanFields(const R& r, Out& out) {
   PutValue(",\"description\":", r.description, out);
   PutValue(",\"poster_name\":", r.poster_name, out);
   PutValue(",\"follower_count\":", r.follower_count, out);
-  out.Put(",\"tag_list\":[");
-  for (size_t i = 0; i < r.tag_list.size(); ++i) {
-    if (i > 0) out.Put(',');
-    WriteJsonString(r.tag_list[i], out);
-  }
-  out.Put(']');
+  out.Put(",\"tag_list\":");
+  PutTagList(tags, out);
   PutValue(",\"is_video\":", r.is_video, out);
   PutValue(",\"media_type\":", r.media_type, out);
   PutValue(",\"image_src\":", r.image_src, out);
@@ -101,9 +117,15 @@ std::string_view RejectReasonName(RejectReason reason) {
   return "unknown";
 }
 
-void AppendCleanJson(const CleanRecord& r, std::string* out) {
+void AppendCleanJson(const CleanRecord& r, std::string* out) { AppendCleanJson(r, {}, out); }
+
+void AppendCleanJson(const CleanRecord& r, std::string_view tag_list_json, std::string* out) {
   StringOut sink(out);
-  PutCleanFields(r, sink);
+  if (tag_list_json.empty()) {
+    PutCleanFields(r, r.tag_list, sink);
+  } else {
+    PutCleanFields(r, TagListJson{tag_list_json}, sink);
+  }
   if (r.ingested_at) {
     out->append(",\"ingested_at\":\"");
     out->append(FormatRfc3339Micros(*r.ingested_at));
@@ -113,9 +135,14 @@ void AppendCleanJson(const CleanRecord& r, std::string* out) {
   }
 }
 
+void AppendTagListJson(const std::vector<std::string>& tags, std::string* out) {
+  StringOut sink(out);
+  PutTagList(tags, sink);
+}
+
 void AppendCleanViewJson(const CleanView& v, std::string* out) {
   StringOut sink(out);
-  PutCleanFields(v, sink);
+  PutCleanFields(v, v.tag_list, sink);
   out->append(kNullIngestedAt);
 }
 
@@ -132,7 +159,7 @@ size_t CleanViewJsonBound(const CleanView& v) {
 
 char* WriteCleanViewJson(const CleanView& v, char* dst) {
   RawOut sink(dst);
-  PutCleanFields(v, sink);
+  PutCleanFields(v, v.tag_list, sink);
   sink.Put(kNullIngestedAt);
   return sink.end();
 }

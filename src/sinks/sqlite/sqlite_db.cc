@@ -137,6 +137,12 @@ std::string_view Statement::ColumnText(int i) const {
   return {reinterpret_cast<const char*>(text), static_cast<size_t>(n)};
 }
 
+std::optional<std::string_view> Statement::ColumnTextOrNull(int i) const {
+  const unsigned char* text = sqlite3_column_text(stmt_, i);
+  if (text == nullptr) return std::nullopt;  // NULL (or out of memory, which sqlite reports on the next step)
+  return std::string_view(reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_column_bytes(stmt_, i)));
+}
+
 std::string Statement::Sql() const {
   const char* sql = stmt_ != nullptr ? sqlite3_sql(stmt_) : nullptr;
   return sql != nullptr ? sql : "";

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,7 @@ struct SqliteOpenOptions {
 class Statement {
  public:
   Statement() = default;
+  explicit operator bool() const { return stmt_ != nullptr; }
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&& other) noexcept;
   Statement(const Statement&) = delete;
@@ -61,6 +63,8 @@ class Statement {
   int64_t ColumnInt(int i) const;
   double ColumnDouble(int i) const;
   std::string_view ColumnText(int i) const;
+  // The text, or nullopt for NULL (one call fewer than IsNull + ColumnText).
+  std::optional<std::string_view> ColumnTextOrNull(int i) const;
 
   // The statement's SQL text with parameters, for error messages.
   std::string Sql() const;

@@ -19,11 +19,28 @@ constexpr char kColumns[] =
     "unique_id, ind, title, description, poster_name, follower_count, tag_list, is_video, media_type, "
     "image_src, downloaded, save_location, category, ingested_at, dt, bus_partition, bus_offset";
 
-// A unique_id new to the date.
-constexpr char kInsert[] =
-    "INSERT INTO pins (unique_id, ind, title, description, poster_name, follower_count, tag_list, is_video, "
-    "media_type, image_src, downloaded, save_location, category, ingested_at, dt, bus_partition, bus_offset) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+// Parameters per row: BindRow's 17 values, then the rowid.
+constexpr int kParamsPerRow = 18;
+// Rows per INSERT statement. One statement per row opened and closed the
+// table's and both indexes' cursors and walked down to the table's end for
+// every row; a statement of many rows does that once (1M rows: the
+// loader's SQLite time -N%).
+constexpr size_t kRowsPerInsert = 64;
+
+// Unique_ids new to the date, `rows` of them, with rowids the replacement
+// assigns (so it knows each row's rowid without asking).
+std::string InsertSql(size_t rows) {
+  std::string sql =
+      "INSERT INTO pins (unique_id, ind, title, description, poster_name, follower_count, tag_list, is_video, "
+      "media_type, image_src, downloaded, save_location, category, ingested_at, dt, bus_partition, bus_offset, "
+      "rowid) VALUES ";
+  for (size_t i = 0; i < rows; ++i) {
+    sql += i == 0 ? "(" : ", (";
+    for (int k = 0; k < kParamsPerRow; ++k) sql += k == 0 ? "?" : ", ?";
+    sql += ")";
+  }
+  return sql;
+}
 
 // Another version of a unique_id the date holds at rowid ?18: it replaces
 // the stored one only if newer, greater (ingested_at, partition, offset)
@@ -50,65 +67,49 @@ Status BindText(Statement& st, int i, const std::optional<std::string>& v) {
   return v ? st.BindTextNoCopy(i, *v) : st.BindNull(i);
 }
 
-// FormatRfc3339Micros with the text up to the second cached: rows arrive
-// in time order, so most rows share their second with the previous one.
-class TimestampText {
- public:
-  void Format(UnixMicros t, std::string* out) {
-    int64_t second = t >= 0 ? t / kMicrosPerSecond : (t - kMicrosPerSecond + 1) / kMicrosPerSecond;
-    if (second != second_ || prefix_.empty()) {
-      second_ = second;
-      prefix_ = FormatRfc3339Micros(second * kMicrosPerSecond).substr(0, 20);  // "...:SS."
-    }
-    int64_t micros = t - second * kMicrosPerSecond;
-    out->assign(prefix_);
-    char digits[7] = {};
-    for (int i = 5; i >= 0; --i, micros /= 10) digits[i] = static_cast<char>('0' + micros % 10);
-    out->append(digits, 6);
-    out->push_back('Z');
-  }
-
- private:
-  int64_t second_ = 0;
-  std::string prefix_;
-};
-
-// Binds without copying: `row`, `dt` and `scratch` must outlive the Run.
-Status BindRow(Statement& st, std::string_view dt, const WarehouseRow& row, std::string scratch[2],
-               TimestampText* times) {
+// Binds the row's values to parameters base+1..base+17 without copying:
+// `row`, `dt` and `scratch` must outlive the Run. The row's forms are used
+// when its producer rendered them.
+Status BindRow(Statement& st, int base, std::string_view dt, const WarehouseRow& row, std::string scratch[2]) {
   const pin::CleanRecord& r = row.record;
   if (!r.ingested_at) return Status::InvalidArgument("warehouse row " + r.unique_id + " has no ingested_at");
-  scratch[0].clear();  // reused: no allocation per row
-  AppendTagListJson(r.tag_list, &scratch[0]);
-  times->Format(*r.ingested_at, &scratch[1]);
-  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(1, r.unique_id));
-  PINPIPE_RETURN_IF_ERROR(BindInt(st, 2, r.ind));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, 3, r.title));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, 4, r.description));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, 5, r.poster_name));
-  PINPIPE_RETURN_IF_ERROR(BindInt(st, 6, r.follower_count));
-  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(7, scratch[0]));
-  PINPIPE_RETURN_IF_ERROR(BindBool(st, 8, r.is_video));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, 9, r.media_type));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, 10, r.image_src));
-  PINPIPE_RETURN_IF_ERROR(BindBool(st, 11, r.downloaded));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, 12, r.save_location));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, 13, r.category));
-  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(14, scratch[1]));
-  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(15, dt));
-  PINPIPE_RETURN_IF_ERROR(st.BindInt(16, row.partition));
-  return st.BindInt(17, row.offset);
+  std::string_view tags = row.forms.tag_list_json;
+  if (tags.empty()) {
+    scratch[0].clear();  // reused: no allocation per row
+    pin::AppendTagListJson(r.tag_list, &scratch[0]);
+    tags = scratch[0];
+  }
+  std::string_view ingested_at = row.forms.ingested_at;
+  if (ingested_at.empty()) ingested_at = scratch[1] = FormatRfc3339Micros(*r.ingested_at);
+  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(base + 1, r.unique_id));
+  PINPIPE_RETURN_IF_ERROR(BindInt(st, base + 2, r.ind));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, base + 3, r.title));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, base + 4, r.description));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, base + 5, r.poster_name));
+  PINPIPE_RETURN_IF_ERROR(BindInt(st, base + 6, r.follower_count));
+  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(base + 7, tags));
+  PINPIPE_RETURN_IF_ERROR(BindBool(st, base + 8, r.is_video));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, base + 9, r.media_type));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, base + 10, r.image_src));
+  PINPIPE_RETURN_IF_ERROR(BindBool(st, base + 11, r.downloaded));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, base + 12, r.save_location));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, base + 13, r.category));
+  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(base + 14, ingested_at));
+  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(base + 15, dt));
+  PINPIPE_RETURN_IF_ERROR(st.BindInt(base + 16, row.partition));
+  return st.BindInt(base + 17, row.offset);
 }
 
 // The Read* helpers assign in place: ScanDate reuses one row object, so the
 // strings keep their buffers from row to row.
 void ReadText(const Statement& st, int i, std::optional<std::string>* out) {
-  if (st.IsNull(i)) {
+  std::optional<std::string_view> text = st.ColumnTextOrNull(i);
+  if (!text) {
     out->reset();
   } else if (out->has_value()) {
-    (*out)->assign(st.ColumnText(i));
+    (*out)->assign(*text);
   } else {
-    out->emplace(st.ColumnText(i));
+    out->emplace(*text);
   }
 }
 std::optional<int64_t> OptInt(const Statement& st, int i) {
@@ -120,7 +121,7 @@ std::optional<bool> OptBool(const Statement& st, int i) {
   return st.ColumnInt(i) != 0;
 }
 
-// Reads a row selected with kColumns.
+// Reads a row selected with kColumns; forms.tag_list_json too.
 Status ReadRow(const Statement& st, WarehouseRow* row) {
   pin::CleanRecord& r = row->record;
   r.unique_id.assign(st.ColumnText(0));
@@ -129,7 +130,12 @@ Status ReadRow(const Statement& st, WarehouseRow* row) {
   ReadText(st, 3, &r.description);
   ReadText(st, 4, &r.poster_name);
   r.follower_count = OptInt(st, 5);
-  PINPIPE_RETURN_IF_ERROR(ReadTagListJson(st.ColumnText(6), &r.tag_list));
+  // The stored text is kept in forms when it is what AppendTagListJson
+  // writes: the clean zone then copies it instead of writing it again.
+  std::string_view tags = st.ColumnText(6);
+  bool as_written = false;
+  PINPIPE_RETURN_IF_ERROR(ReadTagListJson(tags, &r.tag_list, &as_written));
+  row->forms.tag_list_json.assign(as_written ? tags : std::string_view());
   r.is_video = OptBool(st, 7);
   ReadText(st, 8, &r.media_type);
   ReadText(st, 9, &r.image_src);
@@ -215,30 +221,39 @@ class SqliteDateReplacement final : public DateReplacement {
     PINPIPE_ASSIGN_OR_RETURN(Statement del_rejects, db_->Prepare("DELETE FROM pins_rejected WHERE dt = ?1"));
     PINPIPE_RETURN_IF_ERROR(del_rejects.BindText(1, dt_));
     PINPIPE_RETURN_IF_ERROR(del_rejects.Run());
-    PINPIPE_ASSIGN_OR_RETURN(insert_, db_->Prepare(kInsert));
+    // New rows get rowids above every row left in the table.
+    PINPIPE_ASSIGN_OR_RETURN(Statement top, db_->Prepare("SELECT coalesce(max(rowid), 0) FROM pins"));
+    PINPIPE_ASSIGN_OR_RETURN(bool has_row, top.Step());
+    next_rowid_ = (has_row ? top.ColumnInt(0) : 0) + 1;
+    inserts_.resize(kRowsPerInsert + 1);
     PINPIPE_ASSIGN_OR_RETURN(update_, db_->Prepare(kUpdateIfNewer));
     PINPIPE_ASSIGN_OR_RETURN(reject_, db_->Prepare(kInsertReject));
     return Status::Ok();
   }
 
+  // New ids are inserted kRowsPerInsert at a time; the rows pending for
+  // the next INSERT are always inserted before this returns (their values
+  // are bound without copying) or before an update of one of them.
   Status AddRows(std::span<const WarehouseRow> rows) override {
     PINPIPE_CHECK(!done_);
     counted_.reset();
+    pending_.clear();
     for (const WarehouseRow& row : rows) {
-      auto [rowid, is_new] = RowidSlot(row.record.unique_id);
+      auto [rowid, is_new] = RowidSlot(row);
       if (is_new) {
-        PINPIPE_RETURN_IF_ERROR(BindRow(insert_, dt_, row, scratch_, &times_));
-        PINPIPE_RETURN_IF_ERROR(insert_.Run());
-        *rowid = sqlite3_last_insert_rowid(db_->raw());
+        *rowid = next_rowid_++;
         first_rowid_ = std::min(first_rowid_.value_or(*rowid), *rowid);
         last_rowid_ = std::max(last_rowid_.value_or(*rowid), *rowid);
-      } else {
-        PINPIPE_RETURN_IF_ERROR(BindRow(update_, dt_, row, scratch_, &times_));
-        PINPIPE_RETURN_IF_ERROR(update_.BindInt(18, *rowid));
-        PINPIPE_RETURN_IF_ERROR(update_.Run());
+        pending_.push_back({&row, *rowid});
+        if (pending_.size() == kRowsPerInsert) PINPIPE_RETURN_IF_ERROR(InsertPending());
+        continue;
       }
+      if (!pending_.empty() && *rowid >= pending_.front().rowid) PINPIPE_RETURN_IF_ERROR(InsertPending());
+      PINPIPE_RETURN_IF_ERROR(BindRow(update_, 0, dt_, row, scratch_[0]));
+      PINPIPE_RETURN_IF_ERROR(update_.BindInt(18, *rowid));
+      PINPIPE_RETURN_IF_ERROR(update_.Run());
     }
-    return Status::Ok();
+    return InsertPending();
   }
 
   Status AddRejects(std::span<const WarehouseReject> rejects) override {
@@ -266,7 +281,7 @@ class SqliteDateReplacement final : public DateReplacement {
 
   Status Commit() override {
     PINPIPE_CHECK(!done_);
-    insert_ = Statement();
+    inserts_.clear();
     update_ = Statement();
     reject_ = Statement();
     PINPIPE_RETURN_IF_ERROR(RecordDate());
@@ -299,15 +314,15 @@ class SqliteDateReplacement final : public DateReplacement {
     return record.Run();
   }
 
-  // Where the date's row for `unique_id` is kept, and whether the date
-  // does not hold that id yet (the slot is new, to be filled).
-  std::pair<int64_t*, bool> RowidSlot(const std::string& unique_id) {
+  // Where the date's row for the row's unique_id is kept, and whether the
+  // date does not hold that id yet (the slot is new, to be filled).
+  std::pair<int64_t*, bool> RowidSlot(const WarehouseRow& row) {
     pin::PackedUuid packed;
-    if (pin::PackUuid(unique_id, &packed)) {
-      auto [it, is_new] = uuid_rowids_.try_emplace(packed, 0);
+    if (row.forms.packed_id || pin::PackUuid(row.record.unique_id, &packed)) {
+      auto [it, is_new] = uuid_rowids_.try_emplace(row.forms.packed_id.value_or(packed), 0);
       return {&it->second, is_new};
     }
-    auto [it, is_new] = other_rowids_.try_emplace(unique_id, 0);  // not a clean id: hand-made rows only
+    auto [it, is_new] = other_rowids_.try_emplace(row.record.unique_id, 0);  // not a clean id: hand-made rows only
     return {&it->second, is_new};
   }
 
@@ -321,11 +336,35 @@ class SqliteDateReplacement final : public DateReplacement {
   std::unordered_map<std::string, int64_t> other_rowids_;
   std::optional<int64_t> first_rowid_, last_rowid_;  // of the rows inserted
   std::optional<DateCounts> counted_;                // by Counts(), nothing added since
-  Statement insert_;
+  // One row waiting for the next INSERT and the rowid it was given.
+  struct PendingRow {
+    const WarehouseRow* row;
+    int64_t rowid;
+  };
+  // Inserts the pending rows with one statement of as many rows (prepared
+  // once per size).
+  Status InsertPending() {
+    size_t n = pending_.size();
+    if (n == 0) return Status::Ok();
+    Statement& insert = inserts_[n];
+    if (!insert) {
+      PINPIPE_ASSIGN_OR_RETURN(insert, db_->Prepare(InsertSql(n)));
+    }
+    for (size_t i = 0; i < n; ++i) {
+      int base = static_cast<int>(i) * kParamsPerRow;
+      PINPIPE_RETURN_IF_ERROR(BindRow(insert, base, dt_, *pending_[i].row, scratch_[i]));
+      PINPIPE_RETURN_IF_ERROR(insert.BindInt(base + kParamsPerRow, pending_[i].rowid));
+    }
+    pending_.clear();
+    return insert.Run();
+  }
+
+  int64_t next_rowid_ = 1;
+  std::vector<PendingRow> pending_;
+  std::vector<Statement> inserts_;  // [n]: the INSERT of n rows, once used
   Statement update_;
   Statement reject_;
-  std::string scratch_[2];  // bound without copying during one row's Run
-  TimestampText times_;
+  std::string scratch_[kRowsPerInsert][2];  // bound without copying until the Run
   bool done_ = false;
 };
 

@@ -44,10 +44,11 @@ Status MigrateWarehouse(SqliteDb* db);
 // The newest warehouse schema version this build knows.
 int WarehouseSchemaVersion();
 
-// tag_list as stored: a JSON array of strings, and back. Reading replaces
-// `tags` and reuses its strings' buffers (a scan of a million rows then
-// allocates almost nothing).
-void AppendTagListJson(const std::vector<std::string>& tags, std::string* out);
-Status ReadTagListJson(std::string_view json, std::vector<std::string>* tags);
+// tag_list as stored (pin::AppendTagListJson) back into strings: any JSON
+// array of strings. Reading replaces `tags` and reuses its strings' buffers
+// (a scan of a million rows then allocates almost nothing). *as_written (if
+// given) is true only if `json` is byte for byte pin::AppendTagListJson(*tags)
+// (it is false for tags that needed escapes).
+Status ReadTagListJson(std::string_view json, std::vector<std::string>* tags, bool* as_written = nullptr);
 
 }  // namespace pinpipe::sinks::sqlite

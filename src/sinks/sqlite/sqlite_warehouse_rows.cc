@@ -1,22 +1,49 @@
-// tag_list <-> JSON array text. Writing uses the pin module's JSON string
-// escaper (the same bytes `pinpipe clean` prints); reading parses with
-// simdjson and accepts any JSON array of strings.
+// tag_list's JSON array text back into strings (pin::AppendTagListJson
+// writes it): simdjson, any JSON array of strings.
 #include <simdjson.h>
 
 #include "sinks/sqlite/sqlite_warehouse.h"
 
 namespace pinpipe::sinks::sqlite {
 
-void AppendTagListJson(const std::vector<std::string>& tags, std::string* out) {
-  out->push_back('[');
-  for (size_t i = 0; i < tags.size(); ++i) {
-    if (i > 0) out->push_back(',');
-    pin::AppendJsonString(tags[i], out);
+namespace {
+
+// Reads `json` if it is exactly what AppendTagListJson writes for tags that
+// needed no escapes (what the warehouse holds): no parser, no whitespace.
+// False (tags unspecified) for anything else.
+bool ReadPlainTagList(std::string_view json, std::vector<std::string>* tags) {
+  if (json.size() < 2 || json.front() != '[' || json.back() != ']') return false;
+  if (!simdjson::validate_utf8(json.data(), json.size())) return false;
+  const size_t end = json.size() - 1;  // the ']'
+  size_t n = 0;
+  for (size_t i = 1; i < end;) {
+    if (json[i] != '"') return false;
+    size_t close = json.find('"', i + 1);
+    if (close == std::string_view::npos || close >= end) return false;
+    std::string_view tag = json.substr(i + 1, close - i - 1);
+    for (char c : tag) {
+      if (c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
+    }
+    if (n < tags->size()) {
+      (*tags)[n].assign(tag);
+    } else {
+      tags->emplace_back(tag);
+    }
+    ++n;
+    i = close + 1;
+    if (i < end && (json[i] != ',' || i + 1 == end)) return false;
+    if (i < end) ++i;
   }
-  out->push_back(']');
+  tags->resize(n);
+  return true;
 }
 
-Status ReadTagListJson(std::string_view json, std::vector<std::string>* tags) {
+}  // namespace
+
+Status ReadTagListJson(std::string_view json, std::vector<std::string>* tags, bool* as_written) {
+  bool plain = ReadPlainTagList(json, tags);
+  if (as_written != nullptr) *as_written = plain;
+  if (plain) return Status::Ok();
   auto bad = [json] {
     return Status::Corruption("tag_list is not a JSON array of strings: " + std::string(json.substr(0, 200)));
   };
