@@ -1,5 +1,6 @@
 // The landed-line codec: a writer that emits one fixed shape, and a strict,
-// allocation-light parser that accepts any JSON object carrying the envelope.
+// allocation-light parser that accepts any JSON object carrying the envelope,
+// with a fast path for exactly the writer's shape (nearly every line read).
 #include "jobs/lake_line.h"
 
 #include <charconv>
@@ -120,7 +121,99 @@ void AppendLakeLine(UnixMicros ingested_at, int32_t partition, int64_t offset, s
   out->push_back('}');
 }
 
-Status ParseLakeLine(std::string_view line, LakeLine* out, std::string* scratch) {
+namespace {
+
+// AppendLakeLine's output, byte for byte: these literals, with the
+// timestamp, two integers and the raw string between them.
+constexpr std::string_view kWrittenHead = "{\"ingested_at\":\"";
+constexpr std::string_view kWrittenPartition = "\",\"partition\":";
+constexpr std::string_view kWrittenOffset = ",\"offset\":";
+constexpr std::string_view kWrittenRaw = ",\"raw\":";
+constexpr size_t kWrittenTimeSize = 27;    // "YYYY-MM-DDTHH:MM:SS.ffffffZ"
+constexpr size_t kWrittenSecondSize = 19;  // "YYYY-MM-DDTHH:MM:SS"
+
+bool ConsumeLiteral(std::string_view line, size_t* pos, std::string_view literal) {
+  if (line.size() - *pos < literal.size()) return false;
+  if (std::memcmp(line.data() + *pos, literal.data(), literal.size()) != 0) return false;
+  *pos += literal.size();
+  return true;
+}
+
+// ingested_at as the writer formats it. ParseRfc3339Micros of such text is
+// its whole second plus the six fraction digits, and consecutive records
+// mostly share the second, so the second is parsed once per thread and the
+// fraction each time. The cache starts at a text that parses to its value.
+bool ParseWrittenTime(std::string_view text, UnixMicros* out) {
+  struct SecondCache {
+    char text[kWrittenSecondSize + 1] = "1970-01-01T00:00:00";
+    UnixMicros start = 0;
+  };
+  thread_local SecondCache cache;
+  if (text.size() != kWrittenTimeSize || text[kWrittenSecondSize] != '.' || text.back() != 'Z') return false;
+  int64_t micros = 0;
+  for (size_t i = kWrittenSecondSize + 1; i < kWrittenTimeSize - 1; ++i) {
+    unsigned digit = static_cast<unsigned char>(text[i]) - unsigned{'0'};
+    if (digit > 9) return false;
+    micros = micros * 10 + digit;
+  }
+  if (std::memcmp(cache.text, text.data(), kWrittenSecondSize) != 0) {
+    auto t = ParseRfc3339Micros(text);
+    if (!t.ok()) return false;
+    std::memcpy(cache.text, text.data(), kWrittenSecondSize);
+    cache.start = *t - micros;
+  }
+  UnixMicros t = cache.start + micros;
+  if (t >= kYear10000) return false;
+  *out = t;
+  return true;
+}
+
+// A decimal as the writer prints it: no sign, no leading zero, at most
+// max_digits (< 20, so *out cannot wrap) digits.
+bool ParseWrittenInt(std::string_view line, size_t* pos, size_t max_digits, uint64_t* out) {
+  size_t begin = *pos, end = begin;
+  uint64_t v = 0;
+  for (; end < line.size() && end - begin <= max_digits; ++end) {
+    unsigned digit = static_cast<unsigned char>(line[end]) - unsigned{'0'};
+    if (digit > 9) break;
+    v = v * 10 + digit;
+  }
+  size_t digits = end - begin;
+  if (digits == 0 || digits > max_digits || (line[begin] == '0' && digits > 1)) return false;
+  *pos = end;
+  *out = v;
+  return true;
+}
+
+// Parses `line` when it has exactly the writer's shape and is valid, with
+// the general parser's result. False for anything else, valid or not; the
+// general parser then decides (and writes every field again).
+bool ParseWrittenLine(std::string_view line, LakeLine* out, std::string* scratch) {
+  size_t pos = 0;
+  UnixMicros time = 0;
+  uint64_t partition = 0, offset = 0;
+  if (!ConsumeLiteral(line, &pos, kWrittenHead) || line.size() - pos < kWrittenTimeSize ||
+      !ParseWrittenTime(line.substr(pos, kWrittenTimeSize), &time)) {
+    return false;
+  }
+  pos += kWrittenTimeSize;
+  if (!ConsumeLiteral(line, &pos, kWrittenPartition) || !ParseWrittenInt(line, &pos, 10, &partition) ||
+      partition > INT32_MAX || !ConsumeLiteral(line, &pos, kWrittenOffset) ||
+      !ParseWrittenInt(line, &pos, 18, &offset) || !ConsumeLiteral(line, &pos, kWrittenRaw)) {
+    return false;
+  }
+  JsonCursor cur(line, pos);
+  std::string_view raw;
+  if (!cur.String(&raw, scratch).ok() || cur.pos() + 1 != line.size() || line.back() != '}') return false;
+  out->ingested_at = time;
+  out->partition = static_cast<int32_t>(partition);
+  out->offset = static_cast<int64_t>(offset);
+  out->raw = raw;
+  return true;
+}
+
+// Any JSON object carrying the envelope, members in any order.
+Status ParseAnyLakeLine(std::string_view line, LakeLine* out, std::string* scratch) {
   JsonCursor cur(line);
   bool have_time = false, have_partition = false, have_offset = false, have_raw = false;
   std::string key;
@@ -168,6 +261,15 @@ Status ParseLakeLine(std::string_view line, LakeLine* out, std::string* scratch)
   if (!have_offset) return Status::Corruption("landed line lacks offset");
   if (!have_raw) return Status::Corruption("landed line lacks raw / raw_base64");
   return Status::Ok();
+}
+
+}  // namespace
+
+Status ParseLakeLine(std::string_view line, LakeLine* out, std::string* scratch) {
+  // Only lines the fast path does not take in full (other shapes, and every
+  // error, so messages come from one place) pay for the general parser.
+  if (ParseWrittenLine(line, out, scratch)) return Status::Ok();
+  return ParseAnyLakeLine(line, out, scratch);
 }
 
 }  // namespace pinpipe::jobs

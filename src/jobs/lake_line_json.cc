@@ -2,7 +2,13 @@
 // limited by kMaxDepth.
 #include "jobs/lake_line_json.h"
 
+#include <array>
+#include <bit>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "jobs/lake_line.h"
 
@@ -43,6 +49,152 @@ char* WriteUtf8(uint32_t cp, char* out) {
     *out++ = static_cast<char>(0x80 | (cp & 0x3F));
   }
   return out;
+}
+
+// String scanning looks at a block of bytes at once (SSE2, else a 64-bit
+// word) and turns it into one bit per byte that ends a plain run: '"', '\\'
+// or a control character.
+#if defined(__SSE2__)
+constexpr size_t kStringBlock = 16;
+
+// Bit k is set where p[k] ends a plain run. *high collects the bytes' top
+// bits: it stays 0 while every byte is ASCII.
+uint64_t StringBlockSpecials(const char* p, uint64_t* high) {
+  __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+  __m128i backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+  __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));  // v <= 0x1F
+  *high |= static_cast<uint32_t>(_mm_movemask_epi8(v));
+  return static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)));
+}
+#else
+constexpr size_t kStringBlock = 8;
+
+// As above, with exact per-byte tests that cannot carry into the next byte:
+// (y & 0x7F) + 0x7F sets the top bit unless y's low seven bits are zero, and
+// (w & 0x7F) + 0x60 sets it unless they are below 0x20 (~w then rules out
+// bytes from 0x80).
+uint64_t StringBlockSpecials(const char* p, uint64_t* high) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kLow7 = 0x7F7F7F7F7F7F7F7FULL, kHighs = ~kLow7;
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);  // p[k] in bits 8k..8k+7
+  uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
+  uint64_t is_quote = ~(((quote & kLow7) + kLow7) | quote);
+  uint64_t is_backslash = ~(((backslash & kLow7) + kLow7) | backslash);
+  uint64_t is_control = ~((w & kLow7) + kOnes * 0x60) & ~w;
+  uint64_t specials = (is_quote | is_backslash | is_control) & kHighs;
+  *high |= w & kHighs;
+  return ((specials >> 7) * 0x0102040810204080ULL) >> 56;  // gathers byte k's top bit into bit k
+}
+#endif
+
+size_t FirstSpecialByte(uint64_t specials) { return static_cast<size_t>(std::countr_zero(specials)); }
+
+bool IsStringSpecial(unsigned char c) { return c == '"' || c == '\\' || c < 0x20; }
+
+// The first '"', '\\' or control character in text[pos, end), or text.size().
+size_t SkipPlainStringBytes(std::string_view text, size_t pos, uint64_t* high) {
+  for (; pos + kStringBlock <= text.size(); pos += kStringBlock) {
+    uint64_t specials = StringBlockSpecials(text.data() + pos, high);
+    if (specials != 0) return pos + FirstSpecialByte(specials);
+  }
+  for (; pos < text.size() && !IsStringSpecial(static_cast<unsigned char>(text[pos])); ++pos) {
+    *high |= static_cast<unsigned char>(text[pos]) & 0x80;
+  }
+  return pos;
+}
+
+// SkipPlainStringBytes that also copies the bytes it skips to *out and
+// advances *out past them. A block is stored whole even when only part of
+// it counts. REQUIRES: *out is no further into the decoded text than pos is
+// into `text`, and the buffer runs to where the text does.
+size_t CopyPlainStringBytes(std::string_view text, size_t pos, char** out, uint64_t* high) {
+  char* w = *out;
+  for (; pos + kStringBlock <= text.size(); pos += kStringBlock, w += kStringBlock) {
+    std::memcpy(w, text.data() + pos, kStringBlock);
+    uint64_t specials = StringBlockSpecials(text.data() + pos, high);
+    if (specials != 0) {
+      size_t n = FirstSpecialByte(specials);
+      *out = w + n;
+      return pos + n;
+    }
+  }
+  for (; pos < text.size() && !IsStringSpecial(static_cast<unsigned char>(text[pos])); ++pos, ++w) {
+    *high |= static_cast<unsigned char>(text[pos]) & 0x80;
+    *w = text[pos];
+  }
+  *out = w;
+  return pos;
+}
+
+// What "\e" stands for when that is one byte; 0 for 'u' and non-escapes.
+constexpr std::array<char, 256> kOneByteEscapes = [] {
+  std::array<char, 256> t{};
+  t['"'] = '"';
+  t['\\'] = '\\';
+  t['/'] = '/';
+  t['b'] = '\b';
+  t['f'] = '\f';
+  t['n'] = '\n';
+  t['r'] = '\r';
+  t['t'] = '\t';
+  return t;
+}();
+
+// Raw records in landed lines escape every few bytes, so finding one special
+// byte per load would chain each load to the last one's result. Instead the
+// specials of a 64-byte window come from fixed loads, and the window is
+// walked by clearing bits. Run copies read and write 16 bytes at a time, so
+// a window needs 16 bytes of text after it.
+constexpr size_t kWindow = 64;
+constexpr size_t kWindowReach = kWindow + 16;
+
+// Copies len (<= kWindow) bytes as whole 16-byte pieces, so up to 16 bytes
+// too many. The first piece goes unconditionally: most runs fit in it, and a
+// loop whose trip count varies run by run mispredicts.
+void CopyRun(const char* from, size_t len, char* to) {
+  std::memcpy(to, from, 16);
+  for (size_t i = 16; i < len; i += 16) std::memcpy(to + i, from + i, 16);
+}
+
+// Decodes plain bytes and one-byte escapes from text[pos] to *out (advanced)
+// while a whole window fits; returns where it stopped: at a '"', control
+// character or other escape, or where too little text is left. REQUIRES as
+// CopyPlainStringBytes.
+size_t DecodePlainAndOneByteEscapes(std::string_view text, size_t pos, char** out, uint64_t* high) {
+  const char* s = text.data();
+  char* w = *out;
+  uint64_t top = 0;  // a local: the char stores below could alias *high
+  while (pos + kWindowReach <= text.size()) {
+    uint64_t specials = 0;
+    for (size_t i = 0; i < kWindow; i += kStringBlock) {
+      specials |= StringBlockSpecials(s + pos + i, &top) << i;
+    }
+    size_t done = 0;  // window bytes decoded; past the window after an escape at its end
+    for (; specials != 0; specials = done < kWindow ? specials & (~uint64_t{0} << done) : 0) {
+      size_t k = FirstSpecialByte(specials);
+      CopyRun(s + pos + done, k - done, w);
+      w += k - done;
+      char decoded = s[pos + k] == '\\' ? kOneByteEscapes[static_cast<unsigned char>(s[pos + k + 1])] : 0;
+      if (decoded == 0) {
+        *out = w;
+        *high |= top;
+        return pos + k;
+      }
+      *w++ = decoded;
+      done = k + 2;
+    }
+    if (done < kWindow) {
+      CopyRun(s + pos + done, kWindow - done, w);
+      w += kWindow - done;
+      done = kWindow;
+    }
+    pos += done;
+  }
+  *out = w;
+  *high |= top;
+  return pos;
 }
 
 }  // namespace
@@ -121,77 +273,47 @@ Status JsonCursor::DecodeUnicodeEscape(char** out) {
 Status JsonCursor::String(std::string_view* out, std::string* scratch) {
   if (pos_ >= text_.size() || text_[pos_] != '"') return Fail("expected a string");
   size_t start = ++pos_;
+  uint64_t high = 0;
   // Without escapes the string is a view of the line.
-  for (;;) {
-    SkipPlainBytes();
-    if (pos_ >= text_.size()) return Fail("unterminated string");
-    unsigned char c = static_cast<unsigned char>(text_[pos_]);
-    if (c == '"') {
-      *out = text_.substr(start, pos_ - start);
-      ++pos_;
-      if (!IsValidUtf8(*out)) return Fail("string is not valid UTF-8");
-      return Status::Ok();
-    }
-    if (c < 0x20) return Fail("control character in string");
-    if (c == '\\') break;
+  pos_ = SkipPlainStringBytes(text_, pos_, &high);
+  if (pos_ >= text_.size()) return Fail("unterminated string");
+  if (text_[pos_] == '"') {
+    *out = text_.substr(start, pos_ - start);
     ++pos_;
+    return high != 0 && !IsValidUtf8(*out) ? Fail("string is not valid UTF-8") : Status::Ok();
   }
+  if (text_[pos_] != '\\') return Fail("control character in string");
   // With escapes it is decoded into the scratch buffer, sized once: every
   // escape is at least as long as what it stands for, so the decoded text
-  // never outgrows the rest of the line.
+  // never outgrows the rest of the line (the copies below rely on it).
   std::string* buf = scratch != nullptr ? scratch : &own_scratch_;
   buf->resize(text_.size() - start);
   char* w = buf->data();
   std::memcpy(w, text_.data() + start, pos_ - start);
   w += pos_ - start;
   for (;;) {
-    size_t run = pos_;
-    SkipPlainBytes();
-    while (pos_ < text_.size()) {
-      unsigned char c = static_cast<unsigned char>(text_[pos_]);
-      if (c == '"' || c == '\\' || c < 0x20) break;
-      ++pos_;
-    }
-    std::memcpy(w, text_.data() + run, pos_ - run);
-    w += pos_ - run;
+    pos_ = DecodePlainAndOneByteEscapes(text_, pos_, &w, &high);
+    pos_ = CopyPlainStringBytes(text_, pos_, &w, &high);
     if (pos_ >= text_.size()) return Fail("unterminated string");
     unsigned char c = static_cast<unsigned char>(text_[pos_]);
     if (c == '"') break;
     if (c < 0x20) return Fail("control character in string");
     if (++pos_ >= text_.size()) return Fail("unterminated escape");
     char e = text_[pos_++];
-    switch (e) {
-      case '"': *w++ = '"'; break;
-      case '\\': *w++ = '\\'; break;
-      case '/': *w++ = '/'; break;
-      case 'b': *w++ = '\b'; break;
-      case 'f': *w++ = '\f'; break;
-      case 'n': *w++ = '\n'; break;
-      case 'r': *w++ = '\r'; break;
-      case 't': *w++ = '\t'; break;
-      case 'u': PINPIPE_RETURN_IF_ERROR(DecodeUnicodeEscape(&w)); break;
-      default: return Fail("bad escape");
+    if (char decoded = kOneByteEscapes[static_cast<unsigned char>(e)]; decoded != 0) {
+      *w++ = decoded;
+    } else if (e == 'u') {
+      PINPIPE_RETURN_IF_ERROR(DecodeUnicodeEscape(&w));
+    } else {
+      return Fail("bad escape");
     }
   }
   buf->resize(static_cast<size_t>(w - buf->data()));
   *out = *buf;
   ++pos_;  // closing quote
-  if (!IsValidUtf8(*out)) return Fail("string is not valid UTF-8");
-  return Status::Ok();
-}
-
-void JsonCursor::SkipPlainBytes() {
-  // Eight bytes at a time while none is '"', '\\' or a control character
-  // (the classic "has zero byte" / "has byte less than" word tricks).
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
-  while (pos_ + 8 <= text_.size()) {
-    uint64_t w;
-    std::memcpy(&w, text_.data() + pos_, 8);
-    uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
-    uint64_t special = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((w - kOnes * 0x20) & ~w);
-    if ((special & kHighs) != 0) return;
-    pos_ += 8;
-  }
+  // Escapes decode to whole, valid sequences, so when every unescaped byte
+  // was ASCII the result is valid UTF-8 without looking again.
+  return high != 0 && !IsValidUtf8(*out) ? Fail("string is not valid UTF-8") : Status::Ok();
 }
 
 Status JsonCursor::NonNegativeInt(int64_t* out) {

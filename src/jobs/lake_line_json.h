@@ -16,6 +16,9 @@ namespace pinpipe::jobs {
 class JsonCursor {
  public:
   explicit JsonCursor(std::string_view text) : text_(text) {}
+  // Starts at byte `pos` of `text`, for a caller that matched the bytes
+  // before it itself; error positions still count from the start of `text`.
+  JsonCursor(std::string_view text, size_t pos) : text_(text), pos_(pos) {}
 
   // Whitespace, then '{'.
   Status BeginObject();
@@ -35,13 +38,13 @@ class JsonCursor {
   Status End();
   // kCorruption "landed line: <what> at byte N".
   Status Fail(std::string_view what) const;
+  // The byte the next call reads from.
+  size_t pos() const { return pos_; }
 
   static constexpr int kMaxDepth = 64;
 
  private:
   void SkipWhitespace();
-  // Advances over string bytes that need no attention, a word at a time.
-  void SkipPlainBytes();
   Status Expect(char c);
   Status SkipValueAt(int depth);
   Status SkipLiteral(std::string_view word);

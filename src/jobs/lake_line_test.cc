@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <utility>
 #include <vector>
+
 #include "test_time.h"
 
 namespace pinpipe::jobs {
@@ -148,6 +150,177 @@ TEST(LakeLineTest, DeepNestingIsRejectedNotRecursedForever) {
   std::string scratch;
   LakeLine out;
   EXPECT_EQ(ParseLakeLine(line, &out, &scratch).code(), StatusCode::kCorruption);
+}
+
+// Most lines take a fast path for the writer's exact shape; a leading space
+// sends the same line through the general parser, which must agree.
+void ExpectBothPathsAgree(const std::string& line) {
+  LakeLine fast, general;
+  std::string fast_scratch, general_scratch;
+  std::string spaced = " " + line;  // general.raw may point into it
+  Status fast_status = ParseLakeLine(line, &fast, &fast_scratch);
+  Status general_status = ParseLakeLine(spaced, &general, &general_scratch);
+  ASSERT_EQ(fast_status.code(), general_status.code()) << line << " -> " << fast_status.ToString();
+  if (!fast_status.ok()) return;
+  EXPECT_EQ(fast.ingested_at, general.ingested_at) << line;
+  EXPECT_EQ(fast.partition, general.partition) << line;
+  EXPECT_EQ(fast.offset, general.offset) << line;
+  EXPECT_EQ(fast.raw, general.raw) << line;
+}
+
+TEST(LakeLineTest, WriterShapeAndGeneralParserAgree) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> pieces = {"\"", "\\", "/", "\n", "\t", "\x01", "\x1f", "é", "😀",
+                                           "\xe2\x80\xa8", "a", "plain text run ", std::string(1, '\0')};
+  for (int i = 0; i < 3000; ++i) {
+    std::string raw;
+    for (size_t n = rng() % 60; n > 0; --n) raw += pieces[rng() % pieces.size()];
+    UnixMicros t = At("2026-11-26T10:00:00Z") + static_cast<int64_t>(rng() % 5'000'000) - 2'500'000;
+    int32_t partition = i % 7 == 0 ? INT32_MAX : static_cast<int32_t>(rng() % 100);
+    int64_t offset = i % 11 == 0 ? INT64_MAX : static_cast<int64_t>(rng());
+    std::string line;
+    AppendLakeLine(t, partition, offset, raw, &line);
+    ExpectBothPathsAgree(line);
+    LakeLine parsed;
+    std::string scratch;
+    ASSERT_TRUE(ParseLakeLine(line, &parsed, &scratch).ok()) << line;
+    EXPECT_EQ(parsed.raw, raw);
+    EXPECT_EQ(parsed.ingested_at, t);
+    EXPECT_EQ(parsed.partition, partition);
+    EXPECT_EQ(parsed.offset, offset);
+  }
+}
+
+TEST(LakeLineTest, EscapesAtEveryBlockAndWindowBoundaryDecode) {
+  // The decoder works in 16-byte blocks and 64-byte windows and copies runs
+  // in 16-byte pieces; an escape at each offset of a long record crosses
+  // every one of those edges, near the start, middle and end of the line.
+  std::string line, scratch;
+  for (std::string special : {"\"", "\\", "\n", "\x01", "é", "😀"}) {
+    for (size_t at = 0; at < 200; ++at) {
+      std::string raw(200, 'a');
+      raw.replace(at, 1, special);
+      if (at % 3 == 0) raw.replace(199 - at / 2, 1, "\"");  // a second escape, from the other end
+      EXPECT_EQ(RoundTrip(raw, &line, &scratch).raw, raw) << at;
+      ExpectBothPathsAgree(line);
+    }
+  }
+  // A two-byte escape (\\) straddling each block and window edge.
+  for (size_t at = 0; at < 140; ++at) {
+    std::string raw(at, 'b');
+    raw += "\\";
+    raw += std::string(140 - at, 'c');
+    EXPECT_EQ(RoundTrip(raw, &line, &scratch).raw, raw) << at;
+  }
+}
+
+TEST(LakeLineTest, UnicodeEscapesAndBadEscapesInLongRecords) {
+  const std::string head = R"({"ingested_at":"2026-11-26T10:00:00.000001Z","partition":1,"offset":2,"raw":")";
+  for (size_t pad = 0; pad < 100; pad += 7) {
+    std::string p(pad, 'x');
+    std::string tail(90, 'y');
+    std::string scratch;
+    LakeLine out;
+    std::string good = head + p + R"(\u00e9\ud83d\ude00\"\\\/\b\f\n\r\t)" + tail + "\"}";
+    ASSERT_TRUE(ParseLakeLine(good, &out, &scratch).ok()) << good;
+    EXPECT_EQ(out.raw, p + "\xc3\xa9\xf0\x9f\x98\x80\"\\/\b\f\n\r\t" + tail);
+    ExpectBothPathsAgree(good);
+    for (std::string bad : {R"(\q)", R"(\ud800)", R"(\udc00)", R"(\u12)", "\x01", "\xff", "\xc3\\\""}) {
+      std::string line = head + p + bad + tail + "\"}";
+      Status st = ParseLakeLine(line, &out, &scratch);
+      EXPECT_EQ(st.code(), StatusCode::kCorruption) << line;
+      ExpectBothPathsAgree(line);
+    }
+  }
+}
+
+TEST(LakeLineTest, EveryTruncationOfAWrittenLineIsCorruption) {
+  std::string raw = R"({"title":"a \"quoted\" word","d":"é\\😀","n":"line
+two"})" + std::string(150, 'z');
+  std::string line, scratch;
+  RoundTrip(raw, &line, &scratch);
+  for (size_t cut = 0; cut < line.size(); ++cut) {
+    LakeLine out;
+    Status st = ParseLakeLine(line.substr(0, cut), &out, &scratch);
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << cut;
+  }
+}
+
+// A line in the writer's key order, from the texts of its fields.
+std::string WriterOrder(std::string_view time, std::string_view partition, std::string_view offset,
+                        std::string_view rest = R"("raw":"x"})") {
+  return R"({"ingested_at":")" + std::string(time) + R"(","partition":)" + std::string(partition) +
+         R"(,"offset":)" + std::string(offset) + "," + std::string(rest);
+}
+
+TEST(LakeLineTest, NearWriterShapesParseLikeTheGeneralParser) {
+  const std::string t = "2026-11-26T10:00:00.123456Z";
+  const std::string raw = R"("raw":"{\"a\":1}")";
+  for (const std::string& line : std::vector<std::string>{
+           WriterOrder(t, "2147483647", "9223372036854775807", raw + "}"),
+           WriterOrder(t, "0", "999999999999999999", raw + "}"),
+           WriterOrder("2026-11-26T10:00:00Z", "1", "2", raw + "}"),
+           WriterOrder("2026-11-26t10:00:00.123456z", "1", "2", raw + "}"),
+           WriterOrder("2026-11-26 10:00:00.123456Z", "1", "2", raw + "}"),
+           WriterOrder("2026-11-26T10:00:00.123456+01:00", "1", "2", raw + "}"),
+           WriterOrder("2026-11-26T10:00:60.500000Z", "1", "2", raw + "}"),
+           WriterOrder(t, "1", "2", raw + R"(,"extra":null})"),
+           WriterOrder(t, "1", "2", raw + " }"),
+           WriterOrder(t, "1", "2", R"("raw_base64":"/w=="})"),
+           WriterOrder(t, "1", "2", R"("r\u0061w":"x"})"),
+       }) {
+    LakeLine out;
+    std::string scratch;
+    Status st = ParseLakeLine(line, &out, &scratch);
+    EXPECT_TRUE(st.ok()) << line << " -> " << st.ToString();
+    ExpectBothPathsAgree(line);
+  }
+}
+
+TEST(LakeLineTest, WriterShapedErrorsSayWhatWasWrong) {
+  const std::string t = "2026-11-26T10:00:00.123456Z";
+  for (const auto& [line, what] : std::vector<std::pair<std::string, std::string>>{
+           {WriterOrder(t, "1", "2", "\"raw\":\"ctl \x01\"}"), "control character in string"},
+           {WriterOrder(t, "1", "2", "\"raw\":\"bad \xc3\"}"), "not valid UTF-8"},
+           {WriterOrder(t, "1", "2", R"("raw":"x\q"})"), "bad escape"},
+           {WriterOrder(t, "1", "2", R"("raw":"x"}})"), "trailing bytes"},
+           {WriterOrder(t, "1", "2", R"("raw":"x")"), "got end of line"},
+           {WriterOrder(t, "1", "2", R"("raw":"x)"), "unterminated string"},
+           {WriterOrder("2026-02-30T10:00:00.123456Z", "1", "2"), "bad ingested_at"},
+           {WriterOrder("9999-12-31T23:59:60.000000Z", "1", "2"), "after year 9999"},
+           {WriterOrder(t, "2147483648", "2"), "partition out of range"},
+           {WriterOrder(t, "01", "2"), "leading zero"},
+           {WriterOrder(t, "1", "9223372036854775808"), "overflows int64"},
+       }) {
+    LakeLine out;
+    std::string scratch;
+    Status st = ParseLakeLine(line, &out, &scratch);
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << line;
+    EXPECT_NE(st.message().find(what), std::string::npos) << line << " -> " << st.ToString();
+  }
+}
+
+TEST(LakeLineTest, TimestampsOfAlternatingSecondsStayExact) {
+  // The fast path remembers the last whole second it parsed.
+  std::string line, scratch;
+  for (const char* text :
+       {"1970-01-01T00:00:00.000005Z", "2026-11-26T10:00:00.999999Z", "2026-11-26T10:00:01.000000Z",
+        "2026-11-26T10:00:00.000001Z", "1969-12-31T23:59:59.500000Z", "1970-01-01T00:00:00.000000Z",
+        "9999-12-31T23:59:59.999999Z", "0000-01-01T00:00:00.000000Z"}) {
+    line.clear();
+    AppendLakeLine(At(text), 1, 2, "x", &line);
+    LakeLine out;
+    ASSERT_TRUE(ParseLakeLine(line, &out, &scratch).ok()) << line;
+    EXPECT_EQ(out.ingested_at, At(text)) << text;
+    ExpectBothPathsAgree(line);
+  }
+}
+
+TEST(LakeLineTest, UnescapedRawPointsIntoTheLine) {
+  std::string line, scratch;
+  LakeLine parsed = RoundTrip("no escapes, é ok", &line, &scratch);
+  EXPECT_GE(parsed.raw.data(), line.data());
+  EXPECT_LE(parsed.raw.data() + parsed.raw.size(), line.data() + line.size());
 }
 
 TEST(Utf8Test, ValidationAndRepair) {
