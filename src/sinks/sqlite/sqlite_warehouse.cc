@@ -11,6 +11,7 @@
 #include <absl/container/flat_hash_map.h>
 
 #include "pin/packed_uuid.h"
+#include "sinks/sqlite/pending_rows_table.h"
 
 namespace pinpipe::sinks::sqlite {
 namespace {
@@ -19,28 +20,14 @@ constexpr char kColumns[] =
     "unique_id, ind, title, description, poster_name, follower_count, tag_list, is_video, media_type, "
     "image_src, downloaded, save_location, category, ingested_at, dt, bus_partition, bus_offset";
 
-// Parameters per row: BindRow's 17 values, then the rowid.
-constexpr int kParamsPerRow = 18;
-// Rows per INSERT statement. One statement per row opened and closed the
-// table's and both indexes' cursors and walked down to the table's end for
-// every row; a statement of many rows does that once (1M rows: the
-// loader's SQLite time -N%).
-constexpr size_t kRowsPerInsert = 64;
-
-// Unique_ids new to the date, `rows` of them, with rowids the replacement
-// assigns (so it knows each row's rowid without asking).
-std::string InsertSql(size_t rows) {
-  std::string sql =
-      "INSERT INTO pins (unique_id, ind, title, description, poster_name, follower_count, tag_list, is_video, "
-      "media_type, image_src, downloaded, save_location, category, ingested_at, dt, bus_partition, bus_offset, "
-      "rowid) VALUES ";
-  for (size_t i = 0; i < rows; ++i) {
-    sql += i == 0 ? "(" : ", (";
-    for (int k = 0; k < kParamsPerRow; ++k) sql += k == 0 ? "?" : ", ?";
-    sql += ")";
-  }
-  return sql;
-}
+// Unique_ids new to the date, many rows per statement, with rowids the
+// replacement assigns (so it knows each row's rowid without asking).
+constexpr char kInsertPending[] =
+    "INSERT INTO pins (unique_id, ind, title, description, poster_name, follower_count, tag_list, is_video, "
+    "media_type, image_src, downloaded, save_location, category, ingested_at, dt, bus_partition, bus_offset, "
+    "rowid) SELECT unique_id, ind, title, description, poster_name, follower_count, tag_list, is_video, "
+    "media_type, image_src, downloaded, save_location, category, ingested_at, dt, bus_partition, bus_offset, "
+    "row_id FROM pinpipe_pending_rows";
 
 // Another version of a unique_id the date holds at rowid ?18: it replaces
 // the stored one only if newer, greater (ingested_at, partition, offset)
@@ -67,12 +54,11 @@ Status BindText(Statement& st, int i, const std::optional<std::string>& v) {
   return v ? st.BindTextNoCopy(i, *v) : st.BindNull(i);
 }
 
-// Binds the row's values to parameters base+1..base+17 without copying:
-// `row`, `dt` and `scratch` must outlive the Run. The row's forms are used
-// when its producer rendered them.
-Status BindRow(Statement& st, int base, std::string_view dt, const WarehouseRow& row, std::string scratch[2]) {
+// Binds the row's values (REQUIRES: ingested_at) to parameters 1..17
+// without copying: `row`, `dt` and `scratch` must outlive the Run. The
+// row's forms are used when its producer rendered them.
+Status BindRow(Statement& st, std::string_view dt, const WarehouseRow& row, std::string scratch[2]) {
   const pin::CleanRecord& r = row.record;
-  if (!r.ingested_at) return Status::InvalidArgument("warehouse row " + r.unique_id + " has no ingested_at");
   std::string_view tags = row.forms.tag_list_json;
   if (tags.empty()) {
     scratch[0].clear();  // reused: no allocation per row
@@ -81,23 +67,23 @@ Status BindRow(Statement& st, int base, std::string_view dt, const WarehouseRow&
   }
   std::string_view ingested_at = row.forms.ingested_at;
   if (ingested_at.empty()) ingested_at = scratch[1] = FormatRfc3339Micros(*r.ingested_at);
-  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(base + 1, r.unique_id));
-  PINPIPE_RETURN_IF_ERROR(BindInt(st, base + 2, r.ind));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, base + 3, r.title));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, base + 4, r.description));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, base + 5, r.poster_name));
-  PINPIPE_RETURN_IF_ERROR(BindInt(st, base + 6, r.follower_count));
-  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(base + 7, tags));
-  PINPIPE_RETURN_IF_ERROR(BindBool(st, base + 8, r.is_video));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, base + 9, r.media_type));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, base + 10, r.image_src));
-  PINPIPE_RETURN_IF_ERROR(BindBool(st, base + 11, r.downloaded));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, base + 12, r.save_location));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, base + 13, r.category));
-  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(base + 14, ingested_at));
-  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(base + 15, dt));
-  PINPIPE_RETURN_IF_ERROR(st.BindInt(base + 16, row.partition));
-  return st.BindInt(base + 17, row.offset);
+  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(1, r.unique_id));
+  PINPIPE_RETURN_IF_ERROR(BindInt(st, 2, r.ind));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, 3, r.title));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, 4, r.description));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, 5, r.poster_name));
+  PINPIPE_RETURN_IF_ERROR(BindInt(st, 6, r.follower_count));
+  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(7, tags));
+  PINPIPE_RETURN_IF_ERROR(BindBool(st, 8, r.is_video));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, 9, r.media_type));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, 10, r.image_src));
+  PINPIPE_RETURN_IF_ERROR(BindBool(st, 11, r.downloaded));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, 12, r.save_location));
+  PINPIPE_RETURN_IF_ERROR(BindText(st, 13, r.category));
+  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(14, ingested_at));
+  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(15, dt));
+  PINPIPE_RETURN_IF_ERROR(st.BindInt(16, row.partition));
+  return st.BindInt(17, row.offset);
 }
 
 // The Read* helpers assign in place: ScanDate reuses one row object, so the
@@ -199,9 +185,11 @@ Status ScanDateIn(SqliteDb* db, std::string_view dt, int64_t first, int64_t coun
 
 class SqliteDateReplacement final : public DateReplacement {
  public:
-  SqliteDateReplacement(SqliteDb* db, std::string dt) : db_(db), dt_(std::move(dt)) {}
+  SqliteDateReplacement(SqliteDb* db, std::string dt) : db_(db), dt_(dt), pending_rows_(std::move(dt)) {}
   ~SqliteDateReplacement() override {
     if (!done_) (void)db_->Rollback();
+    insert_ = Statement();
+    sqlite3_create_module_v2(db_->raw(), "pinpipe_pending_rows", nullptr, nullptr, nullptr);  // unregisters
   }
 
   // Opens the transaction and empties the date: first the rowid range the
@@ -225,31 +213,34 @@ class SqliteDateReplacement final : public DateReplacement {
     PINPIPE_ASSIGN_OR_RETURN(Statement top, db_->Prepare("SELECT coalesce(max(rowid), 0) FROM pins"));
     PINPIPE_ASSIGN_OR_RETURN(bool has_row, top.Step());
     next_rowid_ = (has_row ? top.ColumnInt(0) : 0) + 1;
-    inserts_.resize(kRowsPerInsert + 1);
+    PINPIPE_RETURN_IF_ERROR(RegisterPendingRowsTable(db_->raw(), &pending_rows_));
+    PINPIPE_ASSIGN_OR_RETURN(insert_, db_->Prepare(kInsertPending));
     PINPIPE_ASSIGN_OR_RETURN(update_, db_->Prepare(kUpdateIfNewer));
     PINPIPE_ASSIGN_OR_RETURN(reject_, db_->Prepare(kInsertReject));
     return Status::Ok();
   }
 
-  // New ids are inserted kRowsPerInsert at a time; the rows pending for
-  // the next INSERT are always inserted before this returns (their values
-  // are bound without copying) or before an update of one of them.
+  // New ids are inserted together, by one statement reading them from
+  // pinpipe_pending_rows; the rows pending are inserted before this
+  // returns (SQLite reads them in place) or before an update of one of them.
   Status AddRows(std::span<const WarehouseRow> rows) override {
     PINPIPE_CHECK(!done_);
     counted_.reset();
     pending_.clear();
     for (const WarehouseRow& row : rows) {
+      if (!row.record.ingested_at) {
+        return Status::InvalidArgument("warehouse row " + row.record.unique_id + " has no ingested_at");
+      }
       auto [rowid, is_new] = RowidSlot(row);
       if (is_new) {
         *rowid = next_rowid_++;
         first_rowid_ = std::min(first_rowid_.value_or(*rowid), *rowid);
         last_rowid_ = std::max(last_rowid_.value_or(*rowid), *rowid);
         pending_.push_back({&row, *rowid});
-        if (pending_.size() == kRowsPerInsert) PINPIPE_RETURN_IF_ERROR(InsertPending());
         continue;
       }
       if (!pending_.empty() && *rowid >= pending_.front().rowid) PINPIPE_RETURN_IF_ERROR(InsertPending());
-      PINPIPE_RETURN_IF_ERROR(BindRow(update_, 0, dt_, row, scratch_[0]));
+      PINPIPE_RETURN_IF_ERROR(BindRow(update_, dt_, row, scratch_));
       PINPIPE_RETURN_IF_ERROR(update_.BindInt(18, *rowid));
       PINPIPE_RETURN_IF_ERROR(update_.Run());
     }
@@ -281,7 +272,7 @@ class SqliteDateReplacement final : public DateReplacement {
 
   Status Commit() override {
     PINPIPE_CHECK(!done_);
-    inserts_.clear();
+    insert_ = Statement();
     update_ = Statement();
     reject_ = Statement();
     PINPIPE_RETURN_IF_ERROR(RecordDate());
@@ -336,35 +327,23 @@ class SqliteDateReplacement final : public DateReplacement {
   std::unordered_map<std::string, int64_t> other_rowids_;
   std::optional<int64_t> first_rowid_, last_rowid_;  // of the rows inserted
   std::optional<DateCounts> counted_;                // by Counts(), nothing added since
-  // One row waiting for the next INSERT and the rowid it was given.
-  struct PendingRow {
-    const WarehouseRow* row;
-    int64_t rowid;
-  };
-  // Inserts the pending rows with one statement of as many rows (prepared
-  // once per size).
+  // Inserts the pending rows with one statement.
   Status InsertPending() {
-    size_t n = pending_.size();
-    if (n == 0) return Status::Ok();
-    Statement& insert = inserts_[n];
-    if (!insert) {
-      PINPIPE_ASSIGN_OR_RETURN(insert, db_->Prepare(InsertSql(n)));
-    }
-    for (size_t i = 0; i < n; ++i) {
-      int base = static_cast<int>(i) * kParamsPerRow;
-      PINPIPE_RETURN_IF_ERROR(BindRow(insert, base, dt_, *pending_[i].row, scratch_[i]));
-      PINPIPE_RETURN_IF_ERROR(insert.BindInt(base + kParamsPerRow, pending_[i].rowid));
-    }
+    if (pending_.empty()) return Status::Ok();
+    pending_rows_.Show(pending_);
+    Status st = insert_.Run();
     pending_.clear();
-    return insert.Run();
+    pending_rows_.Show({});
+    return st;
   }
 
   int64_t next_rowid_ = 1;
   std::vector<PendingRow> pending_;
-  std::vector<Statement> inserts_;  // [n]: the INSERT of n rows, once used
+  PendingRows pending_rows_;  // what pinpipe_pending_rows shows
+  Statement insert_;
   Statement update_;
   Statement reject_;
-  std::string scratch_[kRowsPerInsert][2];  // bound without copying until the Run
+  std::string scratch_[2];  // bound without copying during one row's Run
   bool done_ = false;
 };
 

@@ -1,0 +1,57 @@
+// A date replacement's new rows as a read-only SQLite table for one
+// connection, so they are inserted with one `INSERT INTO pins SELECT ... FROM
+// pinpipe_pending_rows` per batch of rows. SQLite reads each value straight
+// from the WarehouseRow (no copy): binding them as parameters of a many-row
+// INSERT ... VALUES cost a deep copy and an allocation per text value.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "sinks/warehouse.h"
+
+struct sqlite3;
+
+namespace pinpipe::sinks::sqlite {
+
+// One new row and the rowid the replacement gave it.
+struct PendingRow {
+  const WarehouseRow* row;
+  int64_t rowid;
+};
+
+// The rows the table shows. Columns, in order: unique_id, ind, title,
+// description, poster_name, follower_count, tag_list, is_video, media_type,
+// image_src, downloaded, save_location, category, ingested_at, dt,
+// bus_partition, bus_offset, row_id (the rowid to give).
+class PendingRows {
+ public:
+  explicit PendingRows(std::string dt) : dt_(std::move(dt)) {}
+  // Shows `rows` until the next Show; they (and what they point to) must
+  // outlive every statement that reads the table meanwhile. Renders the
+  // tag_list and ingested_at forms of rows whose producer did not
+  // (REQUIRES: every row has ingested_at).
+  void Show(std::span<const PendingRow> rows);
+
+  std::span<const PendingRow> rows() const { return rows_; }
+  std::string_view dt() const { return dt_; }
+  // tag_list JSON and ingested_at text of rows()[i].
+  std::string_view tag_list_json(size_t i) const;
+  std::string_view ingested_at(size_t i) const;
+
+ private:
+  std::string dt_;
+  std::span<const PendingRow> rows_;
+  std::vector<std::array<std::string, 2>> rendered_;  // [i]: forms rendered here, when the row had none
+};
+
+// Registers table `pinpipe_pending_rows` on `db`, showing `rows` (which must
+// outlive the connection's use of the table).
+Status RegisterPendingRowsTable(sqlite3* db, PendingRows* rows);
+
+}  // namespace pinpipe::sinks::sqlite
