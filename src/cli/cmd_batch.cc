@@ -30,7 +30,7 @@ struct BatchFlags {
   int zstd_level = 1;
   bool no_progress = false;
   bool verify = false;
-  int cache_mib = 128;
+  int cache_mib = sinks::WarehouseOptions{}.cache_mib;
 };
 
 // Redraws one stderr line at most ten times a second.
@@ -132,7 +132,7 @@ std::pair<CLI::App*, RunFn> SetupBatch(CLI::App& app, const GlobalOptions& globa
       ->check(CLI::Range(1, 19))
       ->capture_default_str();
   sub->add_option("--cache-mib", flags->cache_mib,
-                  "SQLite page cache for the load, MiB (the date's indexes should fit; peak RSS grows with it)")
+                  "SQLite page cache for the load, MiB (larger was not faster in bench/40-batch.sh; peak RSS grows with it)")
       ->check(CLI::Range(8, 65536))
       ->capture_default_str();
   sub->add_flag("--no-progress", flags->no_progress, "Never draw the progress bar (it is drawn only on a terminal)");

@@ -161,9 +161,11 @@ struct WarehouseOptions {
   bool read_only = false;
   // SQLite: wait this long for another writer's lock.
   int busy_timeout_ms = 10000;
-  // SQLite: page cache of the connection, MiB (a day's replace touches the
-  // date's primary-key index at random; it should fit).
-  int cache_mib = 128;
+  // SQLite: page cache of the writing connection, MiB. Rows go in at the
+  // table's end and at a few places of each index, so a small cache does:
+  // a 1M-row day loads as fast with 32 as with 128 (and 512 is slower), and
+  // peak RSS is ~110 MB lower.
+  int cache_mib = 32;
   // SQLite: page size of a database this open creates. 16 KiB measured
   // best for a day's replace (1M rows: insert ~15% and delete ~2x cheaper
   // than 4 KiB; 64 KiB inserts no faster and deletes 2x slower).
