@@ -32,7 +32,6 @@ struct SqliteOpenOptions {
 class Statement {
  public:
   Statement() = default;
-  explicit operator bool() const { return stmt_ != nullptr; }
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&& other) noexcept;
   Statement(const Statement&) = delete;
