@@ -1,8 +1,10 @@
-// A date replacement's new rows as a read-only SQLite table for one
-// connection, so they are inserted with one `INSERT INTO pins SELECT ... FROM
-// pinpipe_pending_rows` per batch of rows. SQLite reads each value straight
-// from the WarehouseRow (no copy): binding them as parameters of a many-row
-// INSERT ... VALUES cost a deep copy and an allocation per text value.
+// The rows a date replacement writes next, as a read-only SQLite table for
+// one connection: new rows go in with one `INSERT INTO pins SELECT ... FROM
+// pinpipe_pending_rows` per batch, a newer version with one UPDATE ... FROM
+// it. SQLite reads each value straight from the WarehouseRow (no copy):
+// binding them as parameters of a many-row INSERT ... VALUES cost a deep
+// copy and an allocation per text value. The one mapping of a WarehouseRow
+// to the table's columns.
 #pragma once
 
 #include <array>
@@ -19,7 +21,8 @@ struct sqlite3;
 
 namespace pinpipe::sinks::sqlite {
 
-// One new row and the rowid the replacement gave it.
+// One row to write and its rowid (given by the replacement, or the one the
+// older version holds).
 struct PendingRow {
   const WarehouseRow* row;
   int64_t rowid;

@@ -29,62 +29,22 @@ constexpr char kInsertPending[] =
     "media_type, image_src, downloaded, save_location, category, ingested_at, dt, bus_partition, bus_offset, "
     "row_id FROM pinpipe_pending_rows";
 
-// Another version of a unique_id the date holds at rowid ?18: it replaces
-// the stored one only if newer, greater (ingested_at, partition, offset)
-// as in the stream path. The row keeps its rowid (its place in the date).
+// Another version of a unique_id the date holds at rowid row_id (one row
+// shown in pinpipe_pending_rows): it replaces the stored one only if newer,
+// greater (ingested_at, partition, offset) as in the stream path. The row
+// keeps its rowid (its place in the date).
 constexpr char kUpdateIfNewer[] =
-    "UPDATE pins SET ind = ?2, title = ?3, description = ?4, poster_name = ?5, follower_count = ?6, "
-    "tag_list = ?7, is_video = ?8, media_type = ?9, image_src = ?10, downloaded = ?11, save_location = ?12, "
-    "category = ?13, ingested_at = ?14, bus_partition = ?16, bus_offset = ?17 "
-    "WHERE rowid = ?18 AND unique_id = ?1 AND dt = ?15 "
-    "AND (?14, ?16, ?17) > (ingested_at, bus_partition, bus_offset)";
+    "UPDATE pins SET ind = p.ind, title = p.title, description = p.description, poster_name = p.poster_name, "
+    "follower_count = p.follower_count, tag_list = p.tag_list, is_video = p.is_video, media_type = p.media_type, "
+    "image_src = p.image_src, downloaded = p.downloaded, save_location = p.save_location, category = p.category, "
+    "ingested_at = p.ingested_at, bus_partition = p.bus_partition, bus_offset = p.bus_offset "
+    "FROM pinpipe_pending_rows AS p "
+    "WHERE pins.rowid = p.row_id AND pins.unique_id = p.unique_id AND pins.dt = p.dt "
+    "AND (p.ingested_at, p.bus_partition, p.bus_offset) > (pins.ingested_at, pins.bus_partition, pins.bus_offset)";
 
 constexpr char kInsertReject[] =
     "INSERT INTO pins_rejected (dt, reason, field, detail, raw, bus_partition, bus_offset, ingested_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-
-Status BindInt(Statement& st, int i, const std::optional<int64_t>& v) {
-  return v ? st.BindInt(i, *v) : st.BindNull(i);
-}
-Status BindBool(Statement& st, int i, const std::optional<bool>& v) {
-  return v ? st.BindInt(i, *v ? 1 : 0) : st.BindNull(i);
-}
-
-Status BindText(Statement& st, int i, const std::optional<std::string>& v) {
-  return v ? st.BindTextNoCopy(i, *v) : st.BindNull(i);
-}
-
-// Binds the row's values (REQUIRES: ingested_at) to parameters 1..17
-// without copying: `row`, `dt` and `scratch` must outlive the Run. The
-// row's forms are used when its producer rendered them.
-Status BindRow(Statement& st, std::string_view dt, const WarehouseRow& row, std::string scratch[2]) {
-  const pin::CleanRecord& r = row.record;
-  std::string_view tags = row.forms.tag_list_json;
-  if (tags.empty()) {
-    scratch[0].clear();  // reused: no allocation per row
-    pin::AppendTagListJson(r.tag_list, &scratch[0]);
-    tags = scratch[0];
-  }
-  std::string_view ingested_at = row.forms.ingested_at;
-  if (ingested_at.empty()) ingested_at = scratch[1] = FormatRfc3339Micros(*r.ingested_at);
-  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(1, r.unique_id));
-  PINPIPE_RETURN_IF_ERROR(BindInt(st, 2, r.ind));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, 3, r.title));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, 4, r.description));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, 5, r.poster_name));
-  PINPIPE_RETURN_IF_ERROR(BindInt(st, 6, r.follower_count));
-  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(7, tags));
-  PINPIPE_RETURN_IF_ERROR(BindBool(st, 8, r.is_video));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, 9, r.media_type));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, 10, r.image_src));
-  PINPIPE_RETURN_IF_ERROR(BindBool(st, 11, r.downloaded));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, 12, r.save_location));
-  PINPIPE_RETURN_IF_ERROR(BindText(st, 13, r.category));
-  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(14, ingested_at));
-  PINPIPE_RETURN_IF_ERROR(st.BindTextNoCopy(15, dt));
-  PINPIPE_RETURN_IF_ERROR(st.BindInt(16, row.partition));
-  return st.BindInt(17, row.offset);
-}
 
 // The Read* helpers assign in place: ScanDate reuses one row object, so the
 // strings keep their buffers from row to row.
@@ -188,7 +148,8 @@ class SqliteDateReplacement final : public DateReplacement {
   SqliteDateReplacement(SqliteDb* db, std::string dt) : db_(db), dt_(dt), pending_rows_(std::move(dt)) {}
   ~SqliteDateReplacement() override {
     if (!done_) (void)db_->Rollback();
-    insert_ = Statement();
+    insert_ = Statement();  // the statements reading the table go first
+    update_ = Statement();
     sqlite3_create_module_v2(db_->raw(), "pinpipe_pending_rows", nullptr, nullptr, nullptr);  // unregisters
   }
 
@@ -240,9 +201,8 @@ class SqliteDateReplacement final : public DateReplacement {
         continue;
       }
       if (!pending_.empty() && *rowid >= pending_.front().rowid) PINPIPE_RETURN_IF_ERROR(InsertPending());
-      PINPIPE_RETURN_IF_ERROR(BindRow(update_, dt_, row, scratch_));
-      PINPIPE_RETURN_IF_ERROR(update_.BindInt(18, *rowid));
-      PINPIPE_RETURN_IF_ERROR(update_.Run());
+      PendingRow version{&row, *rowid};
+      PINPIPE_RETURN_IF_ERROR(RunShowing(update_, std::span(&version, 1)));
     }
     return InsertPending();
   }
@@ -327,13 +287,19 @@ class SqliteDateReplacement final : public DateReplacement {
   std::unordered_map<std::string, int64_t> other_rowids_;
   std::optional<int64_t> first_rowid_, last_rowid_;  // of the rows inserted
   std::optional<DateCounts> counted_;                // by Counts(), nothing added since
+  // Runs `statement` with pinpipe_pending_rows showing `rows`.
+  Status RunShowing(Statement& statement, std::span<const PendingRow> rows) {
+    pending_rows_.Show(rows);
+    Status st = statement.Run();
+    pending_rows_.Show({});
+    return st;
+  }
+
   // Inserts the pending rows with one statement.
   Status InsertPending() {
     if (pending_.empty()) return Status::Ok();
-    pending_rows_.Show(pending_);
-    Status st = insert_.Run();
+    Status st = RunShowing(insert_, pending_);
     pending_.clear();
-    pending_rows_.Show({});
     return st;
   }
 
@@ -343,7 +309,6 @@ class SqliteDateReplacement final : public DateReplacement {
   Statement insert_;
   Statement update_;
   Statement reject_;
-  std::string scratch_[2];  // bound without copying during one row's Run
   bool done_ = false;
 };
 
