@@ -1,6 +1,6 @@
 // RunBatch: plan the date's objects, read+clean them on worker threads,
-// load in object order into one warehouse replacement, reconcile, write the
-// clean zone, commit.
+// load in object order into one warehouse replacement while staging the
+// clean zone, reconcile, commit, publish the clean zone.
 #include "jobs/batch.h"
 
 #include <algorithm>
@@ -9,6 +9,8 @@
 #include "jobs/batch_clean_zone.h"
 #include "jobs/batch_metrics.h"
 #include "jobs/batch_plan.h"
+#include "jobs/clean_zone_stager.h"
+#include "lake/key_layout.h"
 
 namespace pinpipe::jobs {
 namespace {
@@ -23,15 +25,14 @@ struct LoadTotals {
 
 // Loads the chunks in object order, counting as it goes.
 Result<LoadTotals> Load(const BatchOptions& options, lake::ObjectStore* store, const BatchPlan& plan,
-                        sinks::DateReplacement* replacement) {
+                        sinks::DateReplacement* replacement, CleanZoneStager* zone) {
   LoadTotals totals;
   BatchProgress progress{0, static_cast<int64_t>(plan.tasks.size()), 0, plan.bytes, 0};
-  std::vector<pin::PackedUuid> ids;
-  PINPIPE_RETURN_IF_ERROR(ReadPlan(options, store, plan, [&](BatchChunk& chunk, const RawObjectTask& task) -> Status {
+  auto load = [&](BatchChunk& chunk, const RawObjectTask& task) -> Status {
     Status st = replacement->AddRows(chunk.rows);
     if (st.ok()) st = replacement->AddRejects(chunk.rejects);
     if (!st.ok()) return st.WithContext("warehouse");
-    for (const sinks::WarehouseRow& row : chunk.rows) ids.push_back(*row.forms.packed_id);
+    PINPIPE_RETURN_IF_ERROR(zone->Add(chunk).WithContext("clean zone"));
     totals.raw_records += chunk.raw_records;
     totals.accepted += static_cast<int64_t>(chunk.rows.size());
     totals.rejected += static_cast<int64_t>(chunk.rejects.size());
@@ -43,9 +44,9 @@ Result<LoadTotals> Load(const BatchOptions& options, lake::ObjectStore* store, c
     }
     if (options.progress) options.progress(progress);
     return Status::Ok();
-  }));
-  std::sort(ids.begin(), ids.end());
-  totals.distinct = std::unique(ids.begin(), ids.end()) - ids.begin();
+  };
+  PINPIPE_RETURN_IF_ERROR(ReadPlan(options, store, plan, load, /*render_zone=*/true));
+  totals.distinct = zone->distinct();
   return totals;
 }
 
@@ -77,7 +78,17 @@ Result<BatchReport> RunBatch(const BatchOptions& options, lake::ObjectStore* sto
     PINPIPE_ASSIGN_OR_RETURN(std::unique_ptr<sinks::DateReplacement> replacement,
                              warehouse->BeginReplace(options.date));
     int64_t mark = clock->MonotonicMicros();
-    PINPIPE_ASSIGN_OR_RETURN(LoadTotals totals, Load(options, store, plan, replacement.get()));
+    CleanZoneOptions zone_options{options.dataset, options.date, options.clean_part_rows, options.threads,
+                                  options.zstd_level};
+    CleanZoneStager zone(store, zone_options, options.clean_zone_window_rows);
+    PINPIPE_RETURN_IF_ERROR(zone.Start().WithContext("clean zone"));
+    PINPIPE_ASSIGN_OR_RETURN(LoadTotals totals, Load(options, store, plan, replacement.get(), &zone));
+    int64_t zone_rows = -1;  // -1: the stager gave up; the zone is written after the commit
+    if (zone.gave_up().empty()) {
+      Result<int64_t> staged = zone.Finish();
+      if (!staged.ok()) return staged.status().WithContext("clean zone");
+      zone_rows = *staged;
+    }
     load_s = since(&mark);
     PINPIPE_ASSIGN_OR_RETURN(sinks::DateCounts counts, replacement->Counts());
     report.raw_records = totals.raw_records;
@@ -87,26 +98,32 @@ Result<BatchReport> RunBatch(const BatchOptions& options, lake::ObjectStore* sto
     report.loaded = counts.rows;
     report.duplicates = totals.accepted - totals.distinct;
     // Each count comes from its own source (lines read, cleaner verdicts,
-    // distinct ids, the database): any disagreement is a bug or lost data.
+    // distinct ids, the database, clean-zone lines staged): any
+    // disagreement is a bug or lost data.
     if (!report.Balanced() || totals.raw_records != totals.accepted + totals.rejected ||
-        counts.rows != totals.distinct || counts.rejects != totals.rejected) {
+        counts.rows != totals.distinct || counts.rejects != totals.rejected ||
+        (zone_rows >= 0 && zone_rows != counts.rows)) {
       return Status::Internal("reconciliation failed for dt=" + options.date + ": distinct unique_ids " +
                               std::to_string(totals.distinct) + ", rejects in warehouse " +
-                              std::to_string(counts.rejects) + "; nothing committed\n" + report.Format());
+                              std::to_string(counts.rejects) + ", clean zone lines " + std::to_string(zone_rows) +
+                              "; nothing committed\n" + report.Format());
     }
     since(&mark);
+    // The date's clean zone stops being complete before the warehouse
+    // changes, so no crash can leave an old zone marked complete beside a
+    // new date.
+    PINPIPE_RETURN_IF_ERROR(store->Delete(lake::CleanSuccessKey(options.dataset, options.date)));
     PINPIPE_RETURN_IF_ERROR(replacement->Commit().WithContext("warehouse commit"));
     replacement.reset();
     commit_s = since(&mark);
-    CleanZoneOptions zone{options.dataset, options.date, options.clean_part_rows, options.threads,
-                          options.zstd_level};
-    auto clean = WriteCleanZone(store, warehouse, zone);
+    auto clean = zone_rows >= 0 ? zone.Publish() : WriteCleanZone(store, warehouse, zone_options);
     if (!clean.ok()) {
       return clean.status().WithContext("dt=" + options.date +
                                         " is committed to the warehouse but its clean zone is not written; "
                                         "run the batch again");
     }
     zone_s = since(&mark);
+    report.clean_zone_read_back = zone_rows < 0;
     report.clean_objects = clean->objects;
     report.clean_bytes = clean->bytes;
     report.seconds = static_cast<double>(clock->MonotonicMicros() - started) / kMicrosPerSecond;

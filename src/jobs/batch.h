@@ -29,10 +29,14 @@ struct BatchOptions {
   std::string date;               // YYYY-MM-DD (UTC), required
   std::string dataset = "pins";   // raw/<dataset>/..., clean/<dataset>/...
   int threads = 2;                // workers reading + cleaning objects in parallel
-  size_t rows_per_chunk = 4096;   // records handed from a worker to the loader at once
-  size_t chunks_ahead = 2;        // chunks a worker may hold for a later object (memory bound)
+  size_t rows_per_chunk = 4096;   // landed lines a worker reads, cleans and hands to the loader at once
+  size_t chunks_ahead = 2;        // chunks per worker made ahead of the loader (memory bound)
   int64_t clean_part_rows = 100'000;  // rows per clean part-NNNN object
   int zstd_level = 1;             // clean zone compression (3 is no smaller on this data, 2x slower)
+  // Recent lines the clean zone keeps open for a later version of their
+  // unique_id (jobs/clean_zone_stager.h); a version further back makes
+  // the batch read the zone back from the warehouse after the commit.
+  int64_t clean_zone_window_rows = 32768;
   // Called on the calling thread after each chunk is loaded; may be empty.
   std::function<void(const BatchProgress&)> progress;
 };
@@ -50,6 +54,7 @@ struct BatchReport {
   std::vector<int> missing_hours; // hours of the date without a raw _SUCCESS marker
   int64_t clean_objects = 0;
   uint64_t clean_bytes = 0;       // compressed
+  bool clean_zone_read_back = false;  // written from the warehouse after the commit, not while loading
   double seconds = 0;
 
   bool Balanced() const { return raw_records == loaded + duplicates + rejected; }
@@ -62,10 +67,11 @@ struct BatchReport {
 // Runs one date. Starts `threads` worker threads and joins them before it
 // returns. Nothing is committed unless every object was read and the
 // reconciliation balances: a corrupt or unreadable object fails the batch
-// with a message naming its key. After the commit the clean zone is
-// rewritten from the warehouse; if that fails the error says so (the
-// warehouse already holds the new date; run again). `registry` may be
-// null. Borrows everything.
+// with a message naming its key. The clean zone is staged while loading
+// and published after the commit (or, when a unique_id's versions lie too
+// far apart, written from the warehouse then); if that fails the error
+// says so (the warehouse already holds the new date; run again).
+// `registry` may be null. Borrows everything.
 Result<BatchReport> RunBatch(const BatchOptions& options, lake::ObjectStore* store, sinks::Warehouse* warehouse,
                              Clock* clock, metrics::Registry* registry);
 

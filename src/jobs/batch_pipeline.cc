@@ -3,11 +3,12 @@
 
 namespace pinpipe::jobs {
 
-bool BatchPipeline::Push(size_t i, BatchChunk* chunk) {
+bool BatchPipeline::Push(int64_t sequence, size_t object, BatchChunk* chunk) {
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [&] { return !error_.ok() || i == current_ || queues_[i].size() < ahead_; });
+  const auto window = static_cast<int64_t>(slots_.size());
+  cv_.wait(lock, [&] { return !error_.ok() || sequence < next_ + window; });
   if (!error_.ok()) return false;
-  queues_[i].push_back(std::move(*chunk));
+  slots_[static_cast<size_t>(sequence % window)].emplace(Item{std::move(*chunk), object});
   if (spent_.empty()) {
     *chunk = BatchChunk();
   } else {
@@ -16,6 +17,12 @@ bool BatchPipeline::Push(size_t i, BatchChunk* chunk) {
   }
   cv_.notify_all();
   return true;
+}
+
+void BatchPipeline::SetCount(int64_t count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  count_ = count;
+  cv_.notify_all();
 }
 
 void BatchPipeline::Recycle(BatchChunk chunk) {
@@ -36,14 +43,15 @@ bool BatchPipeline::failed() const {
 
 Result<std::optional<BatchPipeline::Item>> BatchPipeline::Pop() {
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [&] { return !error_.ok() || current_ == queues_.size() || !queues_[current_].empty(); });
+  std::optional<Item>* slot = &slots_[static_cast<size_t>(next_ % static_cast<int64_t>(slots_.size()))];
+  cv_.wait(lock, [&] { return !error_.ok() || next_ == count_ || slot->has_value(); });
   if (!error_.ok()) return error_;
-  if (current_ == queues_.size()) return std::optional<Item>();
-  Item item{std::move(queues_[current_].front()), current_};
-  queues_[current_].pop_front();
-  if (item.chunk.last) ++current_;
+  if (next_ == count_) return std::optional<Item>();
+  std::optional<Item> item = std::move(*slot);
+  slot->reset();
+  ++next_;
   cv_.notify_all();
-  return std::optional<Item>(std::move(item));
+  return item;
 }
 
 }  // namespace pinpipe::jobs

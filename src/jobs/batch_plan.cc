@@ -1,17 +1,25 @@
 // Planning a date and reading its objects in parallel, in order.
 #include "jobs/batch_plan.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
-#include <atomic>
 #include <map>
+#include <optional>
 #include <thread>
 #include <tuple>
 
 #include "core/log.h"
 #include "jobs/batch_pipeline.h"
+#include "jobs/line_batch_source.h"
 #include "lake/key_layout.h"
 
 namespace pinpipe::jobs {
+
+void LowerThisThreadsPriority() {
+  // Linux: the calling thread only. Failure just leaves it as it was.
+  (void)setpriority(PRIO_PROCESS, 0, 5);
+}
 
 Status ValidateBatchOptions(const BatchOptions& options) {
   auto day = ParseDate(options.date);
@@ -22,7 +30,7 @@ Status ValidateBatchOptions(const BatchOptions& options) {
     return Status::InvalidArgument("dataset name '" + options.dataset + "' must be 1-64 of [a-z0-9_-]");
   }
   if (options.threads < 1 || options.rows_per_chunk == 0 || options.chunks_ahead == 0 ||
-      options.clean_part_rows <= 0) {
+      options.clean_part_rows <= 0 || options.clean_zone_window_rows < 0) {
     return Status::InvalidArgument("batch: threads, chunk sizes and part size must be positive");
   }
   return Status::Ok();
@@ -71,9 +79,14 @@ Result<BatchPlan> PlanDate(lake::ObjectStore* store, const BatchOptions& options
 }
 
 Status ReadPlan(const BatchOptions& options, lake::ObjectStore* store, const BatchPlan& plan,
-                const std::function<Status(BatchChunk& chunk, const RawObjectTask& task)>& consume) {
-  BatchPipeline pipeline(plan.tasks.size(), options.chunks_ahead);
-  std::atomic<size_t> next{0};
+                const std::function<Status(BatchChunk& chunk, const RawObjectTask& task)>& consume,
+                bool render_zone) {
+  const int threads = std::max(1, options.threads);
+  // A chunk never holds more rows than a clean part, so parts (whole
+  // chunks' frames) keep close to their size.
+  LineBatchSource source(store, plan,
+                         std::min<size_t>(options.rows_per_chunk, static_cast<size_t>(options.clean_part_rows)));
+  BatchPipeline pipeline(static_cast<size_t>(threads) * options.chunks_ahead);
   std::vector<std::jthread> workers;
   // Declared after `workers`, so it runs first on the way out: wakes any
   // worker still waiting to hand over a chunk before the threads are joined.
@@ -81,24 +94,31 @@ Status ReadPlan(const BatchOptions& options, lake::ObjectStore* store, const Bat
     BatchPipeline* p;
     ~StopOnExit() { p->Fail(Status::Cancelled("batch finished")); }
   };
-  int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(plan.tasks.size())));
-  for (int w = 0; w < threads && !plan.tasks.empty(); ++w) {
+  for (int w = 0; w < threads; ++w) {
     workers.emplace_back([&] {
+      LowerThisThreadsPriority();
       pin::Cleaner cleaner;
-      for (size_t i; (i = next.fetch_add(1)) < plan.tasks.size() && !pipeline.failed();) {
-        const RawObjectTask& task = plan.tasks[i];
-        Status st = ReadRawObject(store, task, &cleaner, options.rows_per_chunk, [&](BatchChunk* chunk) {
-          return pipeline.Push(i, chunk) ? Status::Ok() : Status::Cancelled("batch stopped");
-        });
-        if (!st.ok()) pipeline.Fail(st.WithContext("lake object " + task.key));
+      LineBatch batch;
+      BatchChunk chunk;
+      while (!pipeline.failed()) {
+        Result<bool> more = source.Next(&batch);
+        if (!more.ok()) return pipeline.Fail(more.status());
+        if (!*more) return pipeline.SetCount(source.issued());
+        const RawObjectTask& task = plan.tasks[batch.object];
+        Status st = ReadLineBatch(batch, task, &cleaner, render_zone, &chunk);
+        if (!st.ok()) return pipeline.Fail(st.WithContext("lake object " + task.key));
+        if (!pipeline.Push(batch.sequence, batch.object, &chunk)) return;
       }
     });
   }
   StopOnExit stop_on_exit{&pipeline};
+  ObjectOrderCheck order;
   for (;;) {
     PINPIPE_ASSIGN_OR_RETURN(std::optional<BatchPipeline::Item> item, pipeline.Pop());
     if (!item) return Status::Ok();
-    Status st = consume(item->chunk, plan.tasks[item->object]);
+    const RawObjectTask& task = plan.tasks[item->object];
+    Status st = order.Next(item->chunk, task).WithContext("lake object " + task.key);
+    if (st.ok()) st = consume(item->chunk, task);
     if (!st.ok()) {
       pipeline.Fail(st);
       return st;

@@ -18,6 +18,11 @@ struct BatchPlan {
   uint64_t bytes = 0;                // compressed bytes of all tasks
 };
 
+// For `batch`'s helper threads (readers, the clean zone's compressor): the
+// loader thread is the pipeline's bottleneck (SQLite has one writer), so on
+// a machine with fewer cores than threads it should never wait for a core.
+void LowerThisThreadsPriority();
+
 // kInvalidArgument for a bad date, dataset or size option.
 Status ValidateBatchOptions(const BatchOptions& options);
 
@@ -27,8 +32,10 @@ Result<BatchPlan> PlanDate(lake::ObjectStore* store, const BatchOptions& options
 // Reads every object of `plan` on options.threads worker threads (started
 // here, joined before returning) and calls `consume` on the calling thread
 // with each chunk, in object order. The first error (a worker's, naming the
-// object's key, or consume's) stops everything and is returned.
+// object's key, or consume's) stops everything and is returned. With
+// `render_zone`, chunks carry their clean-zone lines.
 Status ReadPlan(const BatchOptions& options, lake::ObjectStore* store, const BatchPlan& plan,
-                const std::function<Status(BatchChunk& chunk, const RawObjectTask& task)>& consume);
+                const std::function<Status(BatchChunk& chunk, const RawObjectTask& task)>& consume,
+                bool render_zone = false);
 
 }  // namespace pinpipe::jobs

@@ -1,7 +1,8 @@
-// The worker side of `batch`: one raw object in, cleaned rows and rejects out
-// in chunks, with every landed line checked against the object's key (its
-// partition, hour and offset range), so a damaged or misplaced object fails
-// loudly instead of loading wrong data.
+// The worker side of `batch`: a batch of landed lines in, cleaned rows,
+// rejects and clean-zone lines out, with every line checked against its
+// object's key (partition, hour and offset range; offsets increasing across
+// batches too, via ObjectOrderCheck on the loader), so a damaged or
+// misplaced object fails loudly instead of loading wrong data.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "jobs/line_batch_source.h"
 #include "lake/key_layout.h"
 #include "lake/object_store.h"
 #include "pin/pin.h"
@@ -30,15 +32,39 @@ struct BatchChunk {
   std::vector<sinks::WarehouseReject> rejects;
   int64_t raw_records = 0;
   int64_t overlap_skipped = 0;
-  bool last = false;  // the object's final chunk
+  bool last = false;  // the object's final chunk (holds no lines)
+  int64_t first_line = 1;  // the object's line number of the first line
+  int64_t lines = 0;       // landed lines read, skipped overlaps included
+  int64_t first_offset = -1, last_offset = -1;  // of those lines
+  // With render_zone: each row's clean-zone line (AppendCleanZoneLine plus
+  // '\n'), rendered while the row was in cache; line i ends at
+  // zone_line_ends[i].
+  std::string zone_text;
+  std::vector<uint32_t> zone_line_ends;
+  // Rows a smaller batch left over, kept (with their strings' buffers) for
+  // the next refill.
+  std::vector<sinks::WarehouseRow> spare_rows;
 };
 
-// Reads `task`'s object and calls `emit` with a chunk every `rows_per_chunk`
-// records and once more at the end (last = true). `emit` takes the chunk
-// and may leave a used one in its place, which is refilled reusing its rows.
-// kCorruption naming the line for bad content; the caller adds the key.
-// Owned by one thread (uses `cleaner`).
-Status ReadRawObject(lake::ObjectStore* store, const RawObjectTask& task, pin::Cleaner* cleaner,
-                     size_t rows_per_chunk, const std::function<Status(BatchChunk*)>& emit);
+// Parses, checks and cleans `batch` (lines of `task`'s object) into
+// *chunk, reusing its rows in place; with `render_zone` the chunk also
+// carries its clean-zone lines. kCorruption naming the line for bad
+// content; the caller adds the key. Owned by one thread (uses `cleaner`).
+Status ReadLineBatch(const LineBatch& batch, const RawObjectTask& task, pin::Cleaner* cleaner,
+                     bool render_zone, BatchChunk* chunk);
+
+// The checks that span an object's batches, run on the loader in load
+// order: the first line is the key's first offset, offsets increase from
+// batch to batch, the last line is the key's last offset.
+class ObjectOrderCheck {
+ public:
+  // Call with each chunk of one object in order (a new object starts
+  // after a chunk with last = true).
+  Status Next(const BatchChunk& chunk, const RawObjectTask& task);
+
+ private:
+  int64_t previous_ = -1;  // last offset so far in the current object
+  bool any_ = false;
+};
 
 }  // namespace pinpipe::jobs

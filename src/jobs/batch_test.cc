@@ -283,6 +283,157 @@ TEST_F(BatchTest, VerifyPassesAfterABatchAndCatchesEveryKindOfDrift) {
   EXPECT_FALSE(VerifyBatch(options_, store_.get(), warehouse_.get())->Ok());
 }
 
+// The zone as `batch` would write it from the warehouse after the commit.
+std::string ZoneReadBack(lake::ObjectStore* store, sinks::Warehouse* warehouse) {
+  testing::TempDir other;
+  auto copy = std::move(lake::LocalObjectStore::Open(other.File("lake"), io::PosixFileSystem())).value();
+  CleanZoneOptions options{"pins", "2026-11-26", 1'000'000, 2, 1};
+  EXPECT_TRUE(WriteCleanZone(copy.get(), warehouse, options).ok());
+  return lake::ZstdDecompressAll(*copy->Get("clean/pins/dt=2026-11-26/part-0000.ndjson.zst")).value();
+}
+
+// Versions near each other (same chunk, next chunks), older versions
+// arriving last, several partitions and hours, tiny chunks on 3 threads.
+// Every third id gets a newer version right after it, every seventh an older
+// one (which must not replace it), the rest stay single.
+std::vector<std::vector<Rec>> VersionsNearEachOther() {
+  std::vector<std::vector<Rec>> objects(3);
+  for (int p = 0; p < 3; ++p) {
+    for (int j = 0; j < 100; ++j) {
+      std::string hour = fmt::format("2026-11-26T{:02}:00:", 9 + j / 50);
+      std::string when = hour + fmt::format("{:02}Z", j % 50 + 1);
+      int id = j * 3 + p;
+      objects[p].push_back({when, Pin(id, fmt::format("v{}-{}", p, j))});
+      // Same ingested_at, later offset: newer.
+      if (j % 3 == 0) objects[p].push_back({when, Pin(id, fmt::format("v{}-{}-newer", p, j))});
+      if (j % 7 == 0) objects[p].push_back({hour + "00Z", Pin(id, "older")});
+    }
+  }
+  return objects;
+}
+
+TEST_F(BatchTest, TheCleanZoneWrittenWhileLoadingIsTheWarehouseDateInItsOrder) {
+  int p = 0;
+  for (const auto& recs : VersionsNearEachOther()) {
+    // Hours split into objects as land would.
+    std::vector<Rec> hour;
+    int64_t first = 0;
+    for (size_t i = 0; i <= recs.size(); ++i) {
+      if (!hour.empty() && (i == recs.size() || recs[i].when.substr(11, 2) != hour[0].when.substr(11, 2))) {
+        PutRaw(p, first, hour);
+        first += static_cast<int64_t>(hour.size());
+        hour.clear();
+      }
+      if (i < recs.size()) hour.push_back(recs[i]);
+    }
+    ++p;
+  }
+  options_.rows_per_chunk = 5;
+  options_.threads = 3;
+  options_.clean_part_rows = 40;
+  auto report = Run();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_FALSE(report->clean_zone_read_back);
+  EXPECT_EQ(report->loaded, 300);
+  EXPECT_GT(report->clean_objects, 2);
+  std::string zone;
+  auto parts = store_->List("clean/pins/dt=2026-11-26/part-");
+  ASSERT_TRUE(parts.ok());
+  for (const auto& o : *parts) {
+    zone += lake::ZstdDecompressAll(*store_->Get(o.key)).value();
+  }
+  EXPECT_EQ(zone, ZoneReadBack(store_.get(), warehouse_.get()));
+  EXPECT_EQ(std::count(zone.begin(), zone.end(), '\n'), 300);
+  EXPECT_NE(zone.find("\"title\":\"v2-99-newer\""), std::string::npos);
+  EXPECT_EQ(zone.find("\"title\":\"v2-99\""), std::string::npos);
+  EXPECT_NE(zone.find("\"title\":\"v2-98\""), std::string::npos);
+  EXPECT_EQ(zone.find("\"title\":\"older\""), std::string::npos);
+  EXPECT_TRUE(store_->StrayTempFiles("").value().empty());
+}
+
+TEST_F(BatchTest, AVersionBeyondTheWindowMakesTheZoneComeFromTheWarehouse) {
+  std::vector<Rec> recs;
+  for (int i = 0; i < 60; ++i) recs.push_back({"2026-11-26T10:00:00Z", Pin(i)});
+  recs.push_back({"2026-11-26T10:00:01Z", Pin(3, "far newer")});
+  PutRaw(0, 0, recs);
+  options_.rows_per_chunk = 4;
+  options_.clean_zone_window_rows = 8;
+  auto report = Run();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->clean_zone_read_back);
+  EXPECT_EQ(report->loaded, 60);
+  EXPECT_EQ(report->duplicates, 1);
+  std::string zone = lake::ZstdDecompressAll(*store_->Get("clean/pins/dt=2026-11-26/part-0000.ndjson.zst")).value();
+  EXPECT_EQ(zone, ZoneReadBack(store_.get(), warehouse_.get()));
+  EXPECT_NE(zone.find("far newer"), std::string::npos);
+  EXPECT_TRUE(store_->StrayTempFiles("").value().empty());
+  // Near enough, the same data is written while loading, to the same bytes.
+  options_.clean_zone_window_rows = 64;
+  auto again = Run();
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->clean_zone_read_back);
+  EXPECT_EQ(lake::ZstdDecompressAll(*store_->Get("clean/pins/dt=2026-11-26/part-0000.ndjson.zst")).value(), zone);
+}
+
+TEST_F(BatchTest, OffsetsAreCheckedAcrossBatchesOfAnObject) {
+  options_.rows_per_chunk = 2;
+  auto object = [&](std::vector<int64_t> offsets, int64_t key_first, int64_t key_last) {
+    std::string text;
+    for (int64_t o : offsets) {
+      AppendLakeLine(At("2026-11-26T10:00:00Z"), 0, o, Pin(static_cast<int>(o)), &text);
+      text.push_back('\n');
+    }
+    std::string key = lake::RawObjectKeyString("pins", {lake::LakeHour::Of(At("2026-11-26T10:00:00Z")), 0,
+                                                        key_first, key_last});
+    auto old = store_->List("raw/");
+    for (const auto& o : old.value()) EXPECT_TRUE(store_->Delete(o.key).ok());
+    EXPECT_TRUE(store_->Put(key, lake::ZstdCompressAll(text)).ok());
+    auto report = Run();
+    return report.ok() ? std::string("ok") : report.status().ToString();
+  };
+  EXPECT_EQ(object({0, 1, 2, 3}, 0, 3), "ok");
+  EXPECT_NE(object({0, 2, 1, 3}, 0, 3).find("p=0/0-3.ndjson.zst: line 3: offset 1 out of order"), std::string::npos)
+      << object({0, 2, 1, 3}, 0, 3);
+  EXPECT_NE(object({1, 2, 3}, 0, 3).find("line 1: offset 1 out of order or outside the key's range (the key starts at 0)"),
+            std::string::npos);
+  EXPECT_NE(object({0, 1, 2}, 0, 3).find("object ends at offset 2, its key says 3"), std::string::npos);
+  EXPECT_NE(object({0, 1, 3, 2}, 0, 3).find("line 4: offset 2 out of order"), std::string::npos);
+  EXPECT_EQ(Query("SELECT count(*) FROM pins"), (std::vector<std::vector<std::string>>{{"4"}}));
+}
+
+// A lake whose uploads fail: a clean part can never be staged.
+class NoUploadStore final : public lake::ObjectStore {
+ public:
+  explicit NoUploadStore(lake::ObjectStore* inner) : inner_(inner) {}
+  Status Put(const std::string& key, std::string_view bytes) override { return inner_->Put(key, bytes); }
+  Result<std::unique_ptr<lake::ObjectUpload>> StartUpload(const std::string& key) override {
+    return Status::Unavailable("injected: uploads refused for " + key);
+  }
+  Result<std::string> Get(const std::string& key) override { return inner_->Get(key); }
+  Result<std::vector<lake::ObjectInfo>> List(const std::string& prefix) override { return inner_->List(prefix); }
+  Status Delete(const std::string& key) override { return inner_->Delete(key); }
+  Result<size_t> RemoveStrayUploads(const std::string& prefix) override { return inner_->RemoveStrayUploads(prefix); }
+  std::string Describe() const override { return inner_->Describe(); }
+
+ private:
+  lake::ObjectStore* inner_;
+};
+
+TEST_F(BatchTest, ACleanZoneThatCannotBeStagedFailsTheBatchBeforeTheCommit) {
+  PutRaw(0, 0, {{"2026-11-26T10:00:00Z", Pin(1)}});
+  ASSERT_TRUE(Run().ok());
+  std::string zone = CleanZone();
+  PutRaw(1, 0, {{"2026-11-26T10:00:00Z", Pin(2)}});
+  NoUploadStore failing(store_.get());
+  auto report = RunBatch(options_, &failing, warehouse_.get(), &clock_, &registry_);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("injected: uploads refused for clean/pins/dt=2026-11-26/part-0000"),
+            std::string::npos)
+      << report.status().ToString();
+  EXPECT_EQ(Query("SELECT unique_id FROM pins"), (std::vector<std::vector<std::string>>{{Uuid(1)}}));
+  EXPECT_EQ(CleanZone(), zone);  // the old zone, still marked complete
+}
+
 TEST_F(BatchTest, BadOptionsAreInvalidArgument) {
   options_.date = "2026-13-01";
   EXPECT_EQ(Run().status().code(), StatusCode::kInvalidArgument);

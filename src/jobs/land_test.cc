@@ -37,6 +37,9 @@ class FlakyStore final : public lake::ObjectStore {
     }
     return inner_->Put(key, bytes);
   }
+  Result<std::unique_ptr<lake::ObjectUpload>> StartUpload(const std::string& key) override {
+    return inner_->StartUpload(key);
+  }
   Result<std::string> Get(const std::string& key) override { return inner_->Get(key); }
   Result<std::vector<lake::ObjectInfo>> List(const std::string& prefix) override { return inner_->List(prefix); }
   Status Delete(const std::string& key) override { return inner_->Delete(key); }

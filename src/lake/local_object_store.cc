@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 
+#include "core/check.h"
+
 namespace pinpipe::lake {
 namespace {
 
@@ -77,7 +79,52 @@ Status LocalObjectStore::EnsureDir(const std::string& relative_dir) {
   return Status::Ok();
 }
 
-Status LocalObjectStore::Put(const std::string& key, std::string_view bytes) {
+// A temp file beside the key until Publish renames it over the key.
+class LocalObjectUpload final : public ObjectUpload {
+ public:
+  LocalObjectUpload(LocalObjectStore* store, std::string key, std::string dir, std::string tmp,
+                    std::unique_ptr<io::WritableFile> file)
+      : store_(store), key_(std::move(key)), dir_(std::move(dir)), tmp_(std::move(tmp)), file_(std::move(file)) {}
+  ~LocalObjectUpload() override {
+    if (file_ != nullptr) (void)file_->Close();
+    if (!published_) (void)store_->fs_->Remove(tmp_);
+  }
+
+  Status Append(std::string_view bytes) override {
+    PINPIPE_CHECK(file_ != nullptr);
+    return file_->Append(bytes).WithContext("put " + key_);
+  }
+  uint64_t size() const override { return file_ != nullptr ? file_->Size() : size_; }
+
+  Status Seal() override {
+    if (file_ == nullptr) return sealed_;
+    size_ = file_->Size();
+    Status st = file_->Sync();
+    Status closed = file_->Close();
+    file_.reset();
+    if (st.ok()) st = closed;
+    if (!st.ok()) sealed_ = st.WithContext("put " + key_);
+    return sealed_;
+  }
+
+  Status Publish() override {
+    PINPIPE_CHECK(!published_);
+    PINPIPE_RETURN_IF_ERROR(Seal());
+    PINPIPE_RETURN_IF_ERROR(store_->fs_->Rename(tmp_, store_->PathOf(key_)).WithContext("put " + key_));
+    published_ = true;
+    return store_->fs_->SyncDir(store_->PathOf(dir_)).WithContext("put " + key_);
+  }
+
+ private:
+  LocalObjectStore* const store_;
+  const std::string key_, dir_, tmp_;
+  std::unique_ptr<io::WritableFile> file_;  // null once sealed
+  uint64_t size_ = 0;
+  Status sealed_;  // a failed seal fails every later Seal and Publish
+  bool published_ = false;
+};
+
+Result<std::unique_ptr<ObjectUpload>> LocalObjectStore::StartUpload(const std::string& key) {
   PINPIPE_RETURN_IF_ERROR(ValidateObjectKey(key));
   static std::atomic<uint64_t> counter{0};
   size_t slash = key.rfind('/');
@@ -86,21 +133,16 @@ Status LocalObjectStore::Put(const std::string& key, std::string_view bytes) {
   PINPIPE_RETURN_IF_ERROR(EnsureDir(dir));
   std::string tmp = PathOf(Join(dir, std::string(kTempPrefix) + name + "-" + std::to_string(::getpid()) +
                                          "-" + std::to_string(counter.fetch_add(1))));
-  Status st;
-  {
-    auto file = fs_->NewWritableFile(tmp);
-    if (!file.ok()) return file.status().WithContext("put " + key);
-    st = (*file)->Append(bytes);
-    if (st.ok()) st = (*file)->Sync();
-    Status closed = (*file)->Close();
-    if (st.ok()) st = closed;
-  }
-  if (st.ok()) st = fs_->Rename(tmp, PathOf(key));
-  if (!st.ok()) {
-    (void)fs_->Remove(tmp);
-    return st.WithContext("put " + key);
-  }
-  return fs_->SyncDir(PathOf(dir)).WithContext("put " + key);
+  auto file = fs_->NewWritableFile(tmp);
+  if (!file.ok()) return file.status().WithContext("put " + key);
+  return std::unique_ptr<ObjectUpload>(
+      new LocalObjectUpload(this, key, std::move(dir), std::move(tmp), std::move(*file)));
+}
+
+Status LocalObjectStore::Put(const std::string& key, std::string_view bytes) {
+  PINPIPE_ASSIGN_OR_RETURN(std::unique_ptr<ObjectUpload> upload, StartUpload(key));
+  PINPIPE_RETURN_IF_ERROR(upload->Append(bytes));
+  return upload->Publish();
 }
 
 Result<std::string> LocalObjectStore::Get(const std::string& key) {

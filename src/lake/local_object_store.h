@@ -1,7 +1,8 @@
 // ObjectStore on a local directory: one file per object at <root>/<key>.
-// Put writes "<dir>/.tmp-<name>-<n>", fsyncs it, renames it over the key and
-// fsyncs the directory (and any directory it had to create), so an object is
-// either absent or complete after a crash. Dot-names are never listed.
+// Put and uploads write "<dir>/.tmp-<name>-<pid>-<n>", fsync it, rename it
+// over the key and fsync the directory (and any directory they had to
+// create), so an object is either absent or complete after a crash.
+// Dot-names are never listed.
 #pragma once
 
 #include <memory>
@@ -21,6 +22,7 @@ class LocalObjectStore final : public ObjectStore {
   static Result<std::unique_ptr<LocalObjectStore>> Open(const std::string& root, io::FileSystem* fs);
 
   Status Put(const std::string& key, std::string_view bytes) override;
+  Result<std::unique_ptr<ObjectUpload>> StartUpload(const std::string& key) override;
   Result<std::string> Get(const std::string& key) override;
   Result<std::vector<ObjectInfo>> List(const std::string& prefix) override;
   Status Delete(const std::string& key) override;
@@ -32,6 +34,7 @@ class LocalObjectStore final : public ObjectStore {
   Result<std::vector<std::string>> StrayTempFiles(const std::string& prefix);
 
  private:
+  friend class LocalObjectUpload;
   LocalObjectStore(std::string root, io::FileSystem* fs) : root_(std::move(root)), fs_(fs) {}
   // Creates `dir` (under root_) and its missing parents, syncing each parent
   // whose entries changed.

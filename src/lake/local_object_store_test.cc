@@ -96,6 +96,46 @@ TEST(LocalObjectStoreTest, TempFilesAreNeverListedAndCanBeRemoved) {
   EXPECT_EQ(*store.Get("raw/pins/x"), "1");
 }
 
+TEST(LocalObjectStoreTest, AnUploadAppearsWholeOnlyWhenPublished) {
+  testing::TempDir dir;
+  auto opened = LocalObjectStore::Open(dir.File("lake"), io::PosixFileSystem());
+  ASSERT_TRUE(opened.ok());
+  auto& store = **opened;
+  ASSERT_TRUE(store.Put("clean/pins/part-0000", "old").ok());
+  auto upload = store.StartUpload("clean/pins/part-0000");
+  ASSERT_TRUE(upload.ok()) << upload.status().ToString();
+  ASSERT_TRUE((*upload)->Append("new ").ok());
+  ASSERT_TRUE((*upload)->Append("bytes").ok());
+  EXPECT_EQ((*upload)->size(), 9u);
+  // Until published: the old object, listed with its old size; the new
+  // bytes are a temp file a crash would leave for RemoveStrayUploads.
+  EXPECT_EQ(*store.Get("clean/pins/part-0000"), "old");
+  EXPECT_EQ(*store.List("clean/"), (std::vector<ObjectInfo>{{"clean/pins/part-0000", 3}}));
+  EXPECT_EQ(store.StrayTempFiles("clean/")->size(), 1u);
+  ASSERT_TRUE((*upload)->Publish().ok());
+  EXPECT_EQ((*upload)->size(), 9u);
+  EXPECT_EQ(*store.Get("clean/pins/part-0000"), "new bytes");
+  upload->reset();
+  EXPECT_TRUE(store.StrayTempFiles("")->empty());
+  EXPECT_EQ(*store.Get("clean/pins/part-0000"), "new bytes");
+}
+
+TEST(LocalObjectStoreTest, AnUploadDroppedUnpublishedLeavesNoTrace) {
+  testing::TempDir dir;
+  auto opened = LocalObjectStore::Open(dir.File("lake"), io::PosixFileSystem());
+  ASSERT_TRUE(opened.ok());
+  auto& store = **opened;
+  {
+    auto upload = store.StartUpload("clean/pins/part-0001");
+    ASSERT_TRUE(upload.ok());
+    ASSERT_TRUE((*upload)->Append("never seen").ok());
+  }
+  EXPECT_TRUE(store.List("")->empty());
+  EXPECT_TRUE(store.StrayTempFiles("")->empty());
+  EXPECT_EQ(store.Get("clean/pins/part-0001").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store.StartUpload("clean/../x").status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(LocalObjectStoreTest, RejectsKeysThatEscapeOrHide) {
   testing::TempDir dir;
   auto store = OpenLake(dir);

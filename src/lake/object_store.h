@@ -21,6 +21,23 @@ struct ObjectInfo {
   friend bool operator==(const ObjectInfo&, const ObjectInfo&) = default;
 };
 
+// An object written in pieces that no reader sees until Publish makes it
+// appear whole under its key (local backend: a temp file renamed; an S3
+// backend: a multipart upload completed). Destroying it unpublished
+// discards it. Owned by one thread.
+class ObjectUpload {
+ public:
+  virtual ~ObjectUpload() = default;
+  virtual Status Append(std::string_view bytes) = 0;
+  virtual uint64_t size() const = 0;  // bytes appended so far
+  // Ends the writing: the bytes are durable but still invisible (so a
+  // later Publish is quick). Optional; no Append after it.
+  virtual Status Seal() = 0;
+  // Makes the object visible atomically, replacing any old one; durable
+  // when it returns OK. Seals first if needed. Once only.
+  virtual Status Publish() = 0;
+};
+
 // Thread-safe. Keys are '/'-separated relative names ("raw/pins/dt=…/x.zst")
 // with no empty, "." or ".." segments and no segment starting with '.'
 // (the local backend keeps its temp files under such names); a bad key is
@@ -32,6 +49,9 @@ class ObjectStore {
   // Creates or replaces the object atomically: readers see the old bytes or
   // all new bytes, never a prefix. Durable when it returns OK.
   virtual Status Put(const std::string& key, std::string_view bytes) = 0;
+  // Starts writing `key` in pieces: until the upload is published, the key
+  // keeps its old object (or none) and List does not show the new one.
+  virtual Result<std::unique_ptr<ObjectUpload>> StartUpload(const std::string& key) = 0;
   // The whole object; kNotFound (naming the key) when absent.
   virtual Result<std::string> Get(const std::string& key) = 0;
   // Every object whose key starts with `prefix` (a plain string prefix, as

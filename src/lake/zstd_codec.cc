@@ -3,6 +3,8 @@
 
 #include <zstd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 
 namespace pinpipe::lake {
@@ -10,6 +12,11 @@ namespace {
 
 Status ZstdError(size_t code, std::string_view what) {
   return Status::Corruption(std::string(what) + ": " + ZSTD_getErrorName(code));
+}
+
+Status LineTooLong(int64_t line_number, size_t max_line_bytes) {
+  return Status::Corruption("line " + std::to_string(line_number) + " is longer than " +
+                            std::to_string(max_line_bytes) + " bytes");
 }
 
 struct DCtxFree {
@@ -84,6 +91,76 @@ Status ZstdDecompress(std::string_view compressed, const std::function<Status(st
   return Status::Ok();
 }
 
+ZstdLineReader::ZstdLineReader(std::string_view compressed, size_t max_line_bytes)
+    : dctx_(ZSTD_createDCtx()), compressed_(compressed), max_line_bytes_(max_line_bytes) {
+  PINPIPE_CHECK_MSG(dctx_ != nullptr, "ZSTD_createDCtx: out of memory");
+}
+
+ZstdLineReader::~ZstdLineReader() { ZSTD_freeDCtx(dctx_); }
+
+Result<bool> ZstdLineReader::Fill() {
+  if (compressed_.empty()) return Status::Corruption("empty zstd object");
+  if (begin_ > 0) {
+    std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  const size_t step = ZSTD_DStreamOutSize();
+  if (cap_ - end_ < step) {
+    size_t cap = std::max(cap_ * 2, end_ + step * 4);
+    std::unique_ptr<char[]> grown(new char[cap]);  // not zeroed: only [0, end_) is ever read
+    if (end_ > 0) std::memcpy(grown.get(), buf_.get(), end_);
+    buf_ = std::move(grown);
+    cap_ = cap;
+  }
+  for (;;) {
+    if (in_pos_ == compressed_.size() && pending_ == 0) return false;
+    ZSTD_inBuffer in{compressed_.data(), compressed_.size(), in_pos_};
+    ZSTD_outBuffer out{buf_.get() + end_, cap_ - end_, 0};
+    pending_ = ZSTD_decompressStream(dctx_, &out, &in);
+    if (ZSTD_isError(pending_)) return ZstdError(pending_, "zstd");
+    bool progressed = in.pos != in_pos_ || out.pos > 0;
+    in_pos_ = in.pos;
+    end_ += out.pos;
+    if (out.pos > 0) return true;
+    if (!progressed && pending_ != 0) return Status::Corruption("zstd: truncated frame");
+  }
+}
+
+Result<size_t> ZstdLineReader::Read(size_t max_lines, std::string* text) {
+  size_t got = 0;
+  while (got < max_lines) {
+    const char* from = buf_.get() + begin_;
+    const char* end = buf_.get() + end_;
+    const char* stop = from;
+    while (got < max_lines) {
+      const void* nl = std::memchr(stop, '\n', static_cast<size_t>(end - stop));
+      if (nl == nullptr) break;
+      if (static_cast<size_t>(static_cast<const char*>(nl) - stop) > max_line_bytes_) {
+        return LineTooLong(lines_ + static_cast<int64_t>(got) + 1, max_line_bytes_);
+      }
+      stop = static_cast<const char*>(nl) + 1;
+      ++got;
+    }
+    text->append(from, static_cast<size_t>(stop - from));
+    begin_ += static_cast<size_t>(stop - from);
+    if (got == max_lines) break;
+    if (end_ - begin_ > max_line_bytes_) return LineTooLong(lines_ + static_cast<int64_t>(got) + 1, max_line_bytes_);
+    PINPIPE_ASSIGN_OR_RETURN(bool more, Fill());
+    if (!more) {
+      if (end_ > begin_) {
+        text->append(buf_.get() + begin_, end_ - begin_);
+        text->push_back('\n');
+        begin_ = end_;
+        ++got;
+      }
+      break;
+    }
+  }
+  lines_ += static_cast<int64_t>(got);
+  return got;
+}
+
 Status ZstdForEachLine(std::string_view compressed,
                        const std::function<Status(std::string_view, int64_t)>& fn, size_t max_line_bytes) {
   std::string carry;  // a line split across chunks
@@ -92,14 +169,12 @@ Status ZstdForEachLine(std::string_view compressed,
     while (!chunk.empty()) {
       size_t nl = chunk.find('\n');
       if (nl == std::string_view::npos) {
-        if (carry.size() + chunk.size() > max_line_bytes) {
-          return Status::Corruption("line " + std::to_string(line_number + 1) + " is longer than " +
-                                    std::to_string(max_line_bytes) + " bytes");
-        }
+        if (carry.size() + chunk.size() > max_line_bytes) return LineTooLong(line_number + 1, max_line_bytes);
         carry.append(chunk);
         return Status::Ok();
       }
       ++line_number;
+      if (carry.size() + nl > max_line_bytes) return LineTooLong(line_number, max_line_bytes);
       if (carry.empty()) {
         PINPIPE_RETURN_IF_ERROR(fn(chunk.substr(0, nl), line_number));
       } else {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -47,6 +48,36 @@ class ZstdCompressor {
 // chunks (the view lives until sink returns). kCorruption for bytes that are
 // not zstd, a failed checksum or a truncated frame; sink's error stops it.
 Status ZstdDecompress(std::string_view compressed, const std::function<Status(std::string_view)>& sink);
+
+// Pulls the lines of one compressed object a batch at a time, for readers
+// that hand batches to other threads. The same checks as ZstdDecompress.
+// Owned by one thread at a time; borrows `compressed`.
+class ZstdLineReader {
+ public:
+  explicit ZstdLineReader(std::string_view compressed, size_t max_line_bytes = 64u << 20);
+  ~ZstdLineReader();
+  ZstdLineReader(const ZstdLineReader&) = delete;
+  ZstdLineReader& operator=(const ZstdLineReader&) = delete;
+
+  // Appends up to `max_lines` whole lines to *text, each ending in '\n' (a
+  // final unterminated line gets one), and returns how many: 0 only at the
+  // end. kCorruption as ZstdDecompress, or for a line over max_line_bytes.
+  Result<size_t> Read(size_t max_lines, std::string* text);
+  int64_t lines_read() const { return lines_; }
+
+ private:
+  // Decompresses more after end_; false when the data is used up.
+  Result<bool> Fill();
+
+  ZSTD_DCtx_s* dctx_;
+  std::string_view compressed_;
+  size_t in_pos_ = 0;
+  size_t pending_ = 1;  // what the decoder last said it still needs; 0: frame done
+  size_t max_line_bytes_;
+  std::unique_ptr<char[]> buf_;
+  size_t cap_ = 0, begin_ = 0, end_ = 0;  // decompressed bytes not yet returned: [begin_, end_)
+  int64_t lines_ = 0;
+};
 
 // Calls `fn(line, line_number)` for each '\n'-terminated line of the
 // decompressed text (numbered from 1, the newline not included); a final

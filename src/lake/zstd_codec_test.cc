@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <numeric>
 #include <random>
 #include <vector>
 
@@ -43,6 +45,58 @@ TEST(ZstdCodecTest, ForEachLineSeesEveryLineAcrossChunks) {
   EXPECT_EQ(lines.back(), "tail-without-newline");
 }
 
+// Everything a line reader returns, in batches of `n` lines.
+Result<std::string> ReadAllLines(std::string_view compressed, size_t n, std::vector<size_t>* sizes = nullptr,
+                                 size_t max_line_bytes = 64u << 20) {
+  ZstdLineReader reader(compressed, max_line_bytes);
+  std::string all;
+  for (;;) {
+    std::string batch;
+    PINPIPE_ASSIGN_OR_RETURN(size_t got, reader.Read(n, &batch));
+    if (got == 0) return all;
+    EXPECT_LE(got, n);
+    EXPECT_EQ(static_cast<size_t>(std::count(batch.begin(), batch.end(), '\n')), got);
+    EXPECT_EQ(batch.back(), '\n');
+    if (sizes != nullptr) sizes->push_back(got);
+    all += batch;
+  }
+}
+
+TEST(ZstdCodecTest, LineReaderGivesWholeLinesInBatchesAcrossChunksAndFrames) {
+  std::string text = Lines(50000) + "tail-without-newline";
+  for (size_t n : {1u, 7u, 4096u, 100000u}) {
+    std::vector<size_t> sizes;
+    auto all = ReadAllLines(ZstdCompressAll(text), n, &sizes);
+    ASSERT_TRUE(all.ok()) << all.status().ToString();
+    EXPECT_EQ(*all, text + "\n") << n;
+    EXPECT_EQ(std::accumulate(sizes.begin(), sizes.end(), size_t{0}), 50001u);
+    for (size_t i = 0; i + 1 < sizes.size(); ++i) EXPECT_EQ(sizes[i], n);
+  }
+  auto frames = ReadAllLines(ZstdCompressAll("a\nb") + ZstdCompressAll("c\n") + ZstdCompressAll(""), 2);
+  ASSERT_TRUE(frames.ok());
+  EXPECT_EQ(*frames, "a\nbc\n");
+  auto empty_text = ReadAllLines(ZstdCompressAll(""), 5);
+  ASSERT_TRUE(empty_text.ok());
+  EXPECT_EQ(*empty_text, "");
+}
+
+TEST(ZstdCodecTest, LineReaderFindsDamageTruncationAndOverlongLines) {
+  std::string frame = ZstdCompressAll(Lines(1000));
+  EXPECT_EQ(ReadAllLines(frame.substr(0, frame.size() / 2), 10).status().code(), StatusCode::kCorruption);
+  std::string flipped = frame;
+  flipped[flipped.size() / 2] ^= 0x55;
+  EXPECT_EQ(ReadAllLines(flipped, 10).status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(ReadAllLines("not zstd at all", 10).status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(ReadAllLines("", 10).status().code(), StatusCode::kCorruption);
+  for (std::string tail : {std::string(5000, 'x'), std::string(1001, 'x') + "\nok\n"}) {
+    auto overlong = ReadAllLines(ZstdCompressAll("ok\n" + tail), 10, nullptr, 1000);
+    EXPECT_EQ(overlong.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(overlong.status().message().find("line 2 is longer than 1000 bytes"), std::string::npos)
+        << overlong.status().message();
+  }
+  EXPECT_TRUE(ReadAllLines(ZstdCompressAll(std::string(1000, 'x')), 10, nullptr, 1000).ok());
+}
+
 TEST(ZstdCodecTest, ConcatenatedFramesAreOneStream) {
   std::string frames = ZstdCompressAll("a\nb") + ZstdCompressAll("c\n");
   EXPECT_EQ(*ZstdDecompressAll(frames), "a\nbc\n");
@@ -59,9 +113,14 @@ TEST(ZstdCodecTest, DamageIsCorruption) {
 }
 
 TEST(ZstdCodecTest, OverlongLineIsCorruption) {
-  std::string frame = ZstdCompressAll(std::string(5000, 'x'));
-  Status st = ZstdForEachLine(frame, [](std::string_view, int64_t) { return Status::Ok(); }, 1000);
-  EXPECT_EQ(st.code(), StatusCode::kCorruption);
+  // Unterminated, terminated, and exactly at the limit (allowed).
+  for (std::string text : {std::string(5000, 'x'), "a\n" + std::string(1001, 'x') + "\nb\n"}) {
+    Status st = ZstdForEachLine(ZstdCompressAll(text), [](std::string_view, int64_t) { return Status::Ok(); }, 1000);
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << text.size();
+  }
+  EXPECT_TRUE(ZstdForEachLine(ZstdCompressAll(std::string(1000, 'x') + "\n"),
+                              [](std::string_view, int64_t) { return Status::Ok(); }, 1000)
+                  .ok());
 }
 
 TEST(ZstdCodecTest, SinkErrorStopsDecompression) {

@@ -1,0 +1,234 @@
+// CleanZoneStager: positions on the loader thread, compression on its own.
+#include "jobs/clean_zone_stager.h"
+
+#include <algorithm>
+
+#include "core/log.h"
+#include "jobs/batch_plan.h"
+#include "lake/key_layout.h"
+
+namespace pinpipe::jobs {
+namespace {
+
+constexpr size_t kQueuedParts = 4;  // window parts waiting for the compressor
+constexpr size_t kFreeTexts = 8;
+
+}  // namespace
+
+CleanZoneStager::CleanZoneStager(lake::ObjectStore* store, CleanZoneOptions options, int64_t window_rows)
+    : store_(store), options_(std::move(options)), window_rows_(window_rows) {}
+
+CleanZoneStager::~CleanZoneStager() { StopCompressing(/*drain=*/false); }
+
+Status CleanZoneStager::Start() {
+  PINPIPE_RETURN_IF_ERROR(
+      store_->RemoveStrayUploads(lake::CleanDatePrefix(options_.dataset, options_.date)).status());
+  compressor_ = std::jthread([this] { Compress(); });
+  return Status::Ok();
+}
+
+void CleanZoneStager::StopCompressing(bool drain) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closing_ = true;
+    if (!drain) queue_.clear();
+    cv_.notify_all();
+  }
+  if (compressor_.joinable()) compressor_.join();
+}
+
+void CleanZoneStager::GiveUp(std::string why) {
+  core::Log("batch").info("event=clean_zone_after_commit dt={} why=\"{}\"", options_.date, why);
+  gave_up_ = std::move(why);
+  window_.clear();
+  StopCompressing(/*drain=*/false);
+  parts_.clear();  // discards the uploads
+}
+
+Status CleanZoneStager::Add(BatchChunk& chunk) {
+  const size_t rows = chunk.rows.size();
+  if (!gave_up_.empty()) {
+    for (const sinks::WarehouseRow& row : chunk.rows) positions_.try_emplace(*row.forms.packed_id, -1);
+    return Status::Ok();
+  }
+  PINPIPE_CHECK(chunk.zone_line_ends.size() == rows);
+  WindowPart part;
+  part.first = static_cast<int64_t>(positions_.size());
+  part.versions.reserve(rows);
+  std::vector<std::pair<size_t, int64_t>> again;  // (row, position) of ids loaded before
+  for (size_t i = 0; i < rows; ++i) {
+    const sinks::WarehouseRow& row = chunk.rows[i];
+    auto [it, is_new] = positions_.try_emplace(*row.forms.packed_id, static_cast<int64_t>(positions_.size()));
+    if (!is_new) {
+      if (again.empty()) {
+        for (size_t k = 0; k < i; ++k) part.kept_rows.push_back(static_cast<uint32_t>(k));
+      }
+      again.emplace_back(i, it->second);
+      continue;
+    }
+    if (!again.empty()) part.kept_rows.push_back(static_cast<uint32_t>(i));
+    part.versions.push_back({*row.record.ingested_at, row.partition, row.offset});
+  }
+  // The window takes the chunk's text and gives it a used buffer back.
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!error_.ok()) return error_;
+    part.text = std::move(chunk.zone_text);
+    chunk.zone_text.clear();
+    if (!free_texts_.empty()) {
+      chunk.zone_text = std::move(free_texts_.back());
+      free_texts_.pop_back();
+    }
+  }
+  part.ends = chunk.zone_line_ends;
+
+  for (auto [i, position] : again) {
+    if (position < part.first && (window_.empty() || position < window_.front().first)) {
+      GiveUp("unique_id " + chunk.rows[i].record.unique_id + " has a version " +
+             std::to_string(static_cast<int64_t>(positions_.size()) - position) +
+             " lines after its first, beyond the clean zone's window");
+      return Status::Ok();
+    }
+    WindowPart* holder = &part;
+    if (position < part.first) {
+      auto at = std::upper_bound(window_.begin(), window_.end(), position,
+                                 [](int64_t p, const WindowPart& w) { return p < w.first; });
+      holder = &*std::prev(at);  // parts in the window are never empty
+    }
+    size_t line = static_cast<size_t>(position - holder->first);
+    const sinks::WarehouseRow& row = chunk.rows[i];
+    Version candidate{*row.record.ingested_at, row.partition, row.offset};
+    // Newest wins, in the order the warehouse keeps (sinks::IsNewer).
+    if (candidate.Key() > holder->versions[line].Key()) {
+      holder->versions[line] = candidate;
+      size_t from = i == 0 ? 0 : part.ends[i - 1];
+      holder->replaced[static_cast<uint32_t>(line)] = std::string_view(part.text).substr(from, part.ends[i] - from);
+    }
+  }
+  if (part.lines() > 0) {
+    window_lines_ += static_cast<int64_t>(part.lines());
+    window_.push_back(std::move(part));
+  }
+  while (!window_.empty() && window_lines_ - static_cast<int64_t>(window_.front().lines()) >= window_rows_) {
+    PINPIPE_RETURN_IF_ERROR(Evict());
+  }
+  return Status::Ok();
+}
+
+Status CleanZoneStager::Evict() {
+  WindowPart part = std::move(window_.front());
+  window_.pop_front();
+  window_lines_ -= static_cast<int64_t>(part.lines());
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return !error_.ok() || queue_.size() < kQueuedParts; });
+  if (!error_.ok()) return error_;
+  queue_.push_back(std::move(part));
+  cv_.notify_all();
+  return Status::Ok();
+}
+
+void CleanZoneStager::CompressLines(const WindowPart& part, lake::ZstdCompressor* compressor) {
+  auto row_of = [&](size_t line) { return part.kept_rows.empty() ? line : part.kept_rows[line]; };
+  auto begin_of = [&](size_t row) { return row == 0 ? size_t{0} : size_t{part.ends[row - 1]}; };
+  // Runs of adjacent rows' lines go in as one piece.
+  size_t run_begin = 0, run_end = 0;
+  auto flush = [&] {
+    if (run_end > run_begin) compressor->Append(std::string_view(part.text).substr(run_begin, run_end - run_begin));
+    run_begin = run_end = 0;
+  };
+  auto next_replaced = part.replaced.begin();
+  for (size_t line = 0; line < part.lines(); ++line) {
+    if (next_replaced != part.replaced.end() && next_replaced->first == line) {
+      flush();
+      compressor->Append(next_replaced->second);
+      ++next_replaced;
+      continue;
+    }
+    size_t row = row_of(line);
+    if (run_end != begin_of(row)) flush();
+    if (run_end == run_begin) run_begin = begin_of(row);
+    run_end = part.ends[row];
+  }
+  flush();
+}
+
+void CleanZoneStager::Compress() {
+  LowerThisThreadsPriority();
+  lake::ZstdCompressor compressor(options_.zstd_level);
+  for (;;) {
+    WindowPart part;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return !queue_.empty() || closing_; });
+      if (queue_.empty()) return;
+      part = std::move(queue_.front());
+      queue_.pop_front();
+      cv_.notify_all();
+    }
+    Status st;
+    if (part.lines() > 0) {
+      CompressLines(part, &compressor);
+      st = AppendFrame(compressor.Finish(), static_cast<int64_t>(part.lines()));
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!st.ok()) {
+      error_ = st;
+      queue_.clear();
+      cv_.notify_all();
+      return;
+    }
+    if (free_texts_.size() < kFreeTexts) {
+      part.text.clear();
+      free_texts_.push_back(std::move(part.text));
+    }
+  }
+}
+
+Status CleanZoneStager::AppendFrame(std::string_view frame, int64_t rows) {
+  if (parts_.empty() || part_rows_ >= options_.part_rows) {
+    if (!parts_.empty()) PINPIPE_RETURN_IF_ERROR(parts_.back()->Seal());
+    PINPIPE_ASSIGN_OR_RETURN(
+        auto upload,
+        store_->StartUpload(lake::CleanPartKey(options_.dataset, options_.date, static_cast<int>(parts_.size()))));
+    parts_.push_back(std::move(upload));
+    part_rows_ = 0;
+  }
+  PINPIPE_RETURN_IF_ERROR(parts_.back()->Append(frame));
+  part_rows_ += rows;
+  staged_ += rows;
+  return Status::Ok();
+}
+
+Result<int64_t> CleanZoneStager::Finish() {
+  PINPIPE_CHECK(gave_up_.empty());
+  while (!window_.empty()) PINPIPE_RETURN_IF_ERROR(Evict());
+  StopCompressing(/*drain=*/true);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    PINPIPE_RETURN_IF_ERROR(error_);
+  }
+  if (!parts_.empty()) PINPIPE_RETURN_IF_ERROR(parts_.back()->Seal());
+  return staged_;
+}
+
+Result<CleanZoneStats> CleanZoneStager::Publish() {
+  const std::string prefix = lake::CleanDatePrefix(options_.dataset, options_.date);
+  PINPIPE_RETURN_IF_ERROR(store_->Delete(lake::CleanSuccessKey(options_.dataset, options_.date)));
+  PINPIPE_ASSIGN_OR_RETURN(std::vector<lake::ObjectInfo> old_objects, store_->List(prefix));
+  CleanZoneStats stats;
+  for (auto& part : parts_) {
+    PINPIPE_RETURN_IF_ERROR(part->Publish());
+    ++stats.objects;
+    stats.bytes += part->size();
+  }
+  stats.rows = staged_;
+  for (const lake::ObjectInfo& o : old_objects) {
+    auto part = lake::ParseCleanPartKey(options_.dataset, options_.date, o.key);
+    if (part && *part >= stats.objects) PINPIPE_RETURN_IF_ERROR(store_->Delete(o.key));
+  }
+  PINPIPE_RETURN_IF_ERROR(store_->Put(lake::CleanSuccessKey(options_.dataset, options_.date), ""));
+  parts_.clear();
+  return stats;
+}
+
+}  // namespace pinpipe::jobs
