@@ -115,12 +115,12 @@ Status CleanZoneStager::Add(BatchChunk& chunk) {
   return Status::Ok();
 }
 
-Status CleanZoneStager::Evict() {
+Status CleanZoneStager::Evict(bool wait) {
   WindowPart part = std::move(window_.front());
   window_.pop_front();
   window_lines_ -= static_cast<int64_t>(part.lines());
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [&] { return !error_.ok() || queue_.size() < kQueuedParts; });
+  cv_.wait(lock, [&] { return !error_.ok() || !wait || queue_.size() < kQueuedParts; });
   if (!error_.ok()) return error_;
   queue_.push_back(std::move(part));
   cv_.notify_all();
@@ -199,9 +199,15 @@ Status CleanZoneStager::AppendFrame(std::string_view frame, int64_t rows) {
   return Status::Ok();
 }
 
+void CleanZoneStager::EndLoad() {
+  // The window's lines are in memory already; queueing them all costs none.
+  while (!window_.empty() && Evict(/*wait=*/false).ok()) {
+  }
+}
+
 Result<int64_t> CleanZoneStager::Finish() {
   PINPIPE_CHECK(gave_up_.empty());
-  while (!window_.empty()) PINPIPE_RETURN_IF_ERROR(Evict());
+  EndLoad();
   StopCompressing(/*drain=*/true);
   {
     std::lock_guard<std::mutex> lock(mu_);

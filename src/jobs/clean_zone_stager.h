@@ -45,8 +45,11 @@ class CleanZoneStager {
   // One loaded chunk with its lines, in load order. Takes chunk.zone_text.
   // Errors are the store's (from the compressing thread).
   Status Add(BatchChunk& chunk);
-  // After the load: compresses what the window holds and seals the parts.
-  // Returns the lines staged. REQUIRES: gave_up() is empty.
+  // After the last Add: hands every line the window holds to the
+  // compressing thread, without waiting for it.
+  void EndLoad();
+  // Then: waits for the compressing thread and seals the parts. Returns
+  // the lines staged. REQUIRES: gave_up() is empty.
   Result<int64_t> Finish();
   // After the warehouse commit: publishes the parts in order, deletes older
   // parts beyond them, writes _SUCCESS. REQUIRES: Finish succeeded.
@@ -77,8 +80,9 @@ class CleanZoneStager {
   };
 
   void GiveUp(std::string why);
-  // Hands the oldest window part to the compressing thread.
-  Status Evict();
+  // Hands the oldest window part to the compressing thread (waiting for
+  // room in its queue unless `wait` is false).
+  Status Evict(bool wait = true);
   void Compress();  // the compressing thread
   // On the compressing thread: the part's kept lines, newest texts, in order.
   void CompressLines(const WindowPart& part, lake::ZstdCompressor* compressor);

@@ -128,7 +128,7 @@ void AppendCleanJson(const CleanRecord& r, std::string_view tag_list_json, std::
   }
   if (r.ingested_at) {
     out->append(",\"ingested_at\":\"");
-    out->append(FormatRfc3339Micros(*r.ingested_at));
+    AppendRfc3339Micros(*r.ingested_at, out);
     out->append("\"}");
   } else {
     out->append(kNullIngestedAt);
