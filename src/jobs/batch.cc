@@ -28,11 +28,12 @@ Result<LoadTotals> Load(const BatchOptions& options, lake::ObjectStore* store, c
                         sinks::DateReplacement* replacement, CleanZoneStager* zone) {
   LoadTotals totals;
   BatchProgress progress{0, static_cast<int64_t>(plan.tasks.size()), 0, plan.bytes, 0};
+  std::vector<int64_t> places;
   auto load = [&](BatchChunk& chunk, const RawObjectTask& task) -> Status {
-    Status st = replacement->AddRows(chunk.rows);
+    Status st = replacement->AddRows(chunk.rows, &places);
     if (st.ok()) st = replacement->AddRejects(chunk.rejects);
     if (!st.ok()) return st.WithContext("warehouse");
-    PINPIPE_RETURN_IF_ERROR(zone->Add(chunk).WithContext("clean zone"));
+    PINPIPE_RETURN_IF_ERROR(zone->Add(chunk, places).WithContext("clean zone"));
     totals.raw_records += chunk.raw_records;
     totals.accepted += static_cast<int64_t>(chunk.rows.size());
     totals.rejected += static_cast<int64_t>(chunk.rejects.size());

@@ -45,27 +45,30 @@ void CleanZoneStager::GiveUp(std::string why) {
   parts_.clear();  // discards the uploads
 }
 
-Status CleanZoneStager::Add(BatchChunk& chunk) {
+Status CleanZoneStager::Add(BatchChunk& chunk, std::span<const int64_t> places) {
   const size_t rows = chunk.rows.size();
+  PINPIPE_CHECK(places.size() == rows);
   if (!gave_up_.empty()) {
-    for (const sinks::WarehouseRow& row : chunk.rows) positions_.try_emplace(*row.forms.packed_id, -1);
+    for (int64_t place : places) lines_ = std::max(lines_, place + 1);
     return Status::Ok();
   }
   PINPIPE_CHECK(chunk.zone_line_ends.size() == rows);
   WindowPart part;
-  part.first = static_cast<int64_t>(positions_.size());
+  part.first = lines_;
   part.versions.reserve(rows);
-  std::vector<std::pair<size_t, int64_t>> again;  // (row, position) of ids loaded before
+  std::vector<std::pair<size_t, int64_t>> again;  // (row, place) of ids loaded before
   for (size_t i = 0; i < rows; ++i) {
     const sinks::WarehouseRow& row = chunk.rows[i];
-    auto [it, is_new] = positions_.try_emplace(*row.forms.packed_id, static_cast<int64_t>(positions_.size()));
-    if (!is_new) {
+    // New ids take the next places in row order; an id seen before keeps its place.
+    if (places[i] != lines_) {
+      PINPIPE_CHECK(places[i] < lines_);
       if (again.empty()) {
         for (size_t k = 0; k < i; ++k) part.kept_rows.push_back(static_cast<uint32_t>(k));
       }
-      again.emplace_back(i, it->second);
+      again.emplace_back(i, places[i]);
       continue;
     }
+    ++lines_;
     if (!again.empty()) part.kept_rows.push_back(static_cast<uint32_t>(i));
     part.versions.push_back({*row.record.ingested_at, row.partition, row.offset});
   }
@@ -85,7 +88,7 @@ Status CleanZoneStager::Add(BatchChunk& chunk) {
   for (auto [i, position] : again) {
     if (position < part.first && (window_.empty() || position < window_.front().first)) {
       GiveUp("unique_id " + chunk.rows[i].record.unique_id + " has a version " +
-             std::to_string(static_cast<int64_t>(positions_.size()) - position) +
+             std::to_string(lines_ - position) +
              " lines after its first, beyond the clean zone's window");
       return Status::Ok();
     }

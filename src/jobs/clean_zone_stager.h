@@ -14,12 +14,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <tuple>
 #include <vector>
-
-#include <absl/container/flat_hash_map.h>
 
 #include "jobs/batch_clean_zone.h"
 #include "jobs/batch_reader.h"
@@ -42,9 +41,10 @@ class CleanZoneStager {
   // starts the compressing thread. Call before Add, while no other batch
   // of the date runs.
   Status Start();
-  // One loaded chunk with its lines, in load order. Takes chunk.zone_text.
-  // Errors are the store's (from the compressing thread).
-  Status Add(BatchChunk& chunk);
+  // One loaded chunk with its lines, in load order, and each row's place
+  // in the date as the warehouse gave it (DateReplacement::AddRows). Takes
+  // chunk.zone_text. Errors are the store's (from the compressing thread).
+  Status Add(BatchChunk& chunk, std::span<const int64_t> places);
   // After the last Add: hands every line the window holds to the
   // compressing thread, without waiting for it.
   void EndLoad();
@@ -56,7 +56,7 @@ class CleanZoneStager {
   Result<CleanZoneStats> Publish();
 
   // Distinct unique_ids added (counted whether or not the stager gave up).
-  int64_t distinct() const { return static_cast<int64_t>(positions_.size()); }
+  int64_t distinct() const { return lines_; }
   // Empty while the stager works; else why it gave up.
   const std::string& gave_up() const { return gave_up_; }
 
@@ -93,8 +93,7 @@ class CleanZoneStager {
   lake::ObjectStore* const store_;
   const CleanZoneOptions options_;
   const int64_t window_rows_;
-  // unique_id -> its line's position (0, 1, 2, ... in first-loaded order).
-  absl::flat_hash_map<pin::PackedUuid, int64_t, pin::PackedUuidHash> positions_;
+  int64_t lines_ = 0;  // one per unique_id, at its place in the date
   std::deque<WindowPart> window_;
   int64_t window_lines_ = 0;
   std::string gave_up_;

@@ -71,8 +71,11 @@ class DateReplacement {
   virtual ~DateReplacement() = default;
   // A unique_id may repeat, within a call or across calls: the date keeps
   // the row with the greatest (ingested_at, partition, offset) — the same
-  // order the stream path uses (sinks::IsNewer).
-  virtual Status AddRows(std::span<const WarehouseRow> rows) = 0;
+  // order the stream path uses (sinks::IsNewer). `places` (may be null)
+  // receives, per row, its unique_id's place in the date: 0, 1, 2, ... in
+  // the order ids were first added (ScanDate's order), so a caller can keep
+  // something per id in step without a map of its own.
+  virtual Status AddRows(std::span<const WarehouseRow> rows, std::vector<int64_t>* places = nullptr) = 0;
   virtual Status AddRejects(std::span<const WarehouseReject> rejects) = 0;
   // What the date holds now, uncommitted additions included.
   virtual Result<DateCounts> Counts() = 0;

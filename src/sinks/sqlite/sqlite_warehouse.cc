@@ -173,7 +173,7 @@ class SqliteDateReplacement final : public DateReplacement {
     // New rows get rowids above every row left in the table.
     PINPIPE_ASSIGN_OR_RETURN(Statement top, db_->Prepare("SELECT coalesce(max(rowid), 0) FROM pins"));
     PINPIPE_ASSIGN_OR_RETURN(bool has_row, top.Step());
-    next_rowid_ = (has_row ? top.ColumnInt(0) : 0) + 1;
+    next_rowid_ = start_rowid_ = (has_row ? top.ColumnInt(0) : 0) + 1;
     PINPIPE_RETURN_IF_ERROR(RegisterPendingRowsTable(db_->raw(), &pending_rows_));
     PINPIPE_ASSIGN_OR_RETURN(insert_, db_->Prepare(kInsertPending));
     PINPIPE_ASSIGN_OR_RETURN(update_, db_->Prepare(kUpdateIfNewer));
@@ -184,17 +184,20 @@ class SqliteDateReplacement final : public DateReplacement {
   // New ids are inserted together, by one statement reading them from
   // pinpipe_pending_rows; the rows pending are inserted before this
   // returns (SQLite reads them in place) or before an update of one of them.
-  Status AddRows(std::span<const WarehouseRow> rows) override {
+  Status AddRows(std::span<const WarehouseRow> rows, std::vector<int64_t>* places) override {
     PINPIPE_CHECK(!done_);
     counted_.reset();
     pending_.clear();
+    if (places != nullptr) places->clear();
     for (const WarehouseRow& row : rows) {
       if (!row.record.ingested_at) {
         return Status::InvalidArgument("warehouse row " + row.record.unique_id + " has no ingested_at");
       }
       auto [rowid, is_new] = RowidSlot(row);
+      if (is_new) *rowid = next_rowid_++;
+      // Rowids are handed out one by one from start_rowid_: a rowid is its place.
+      if (places != nullptr) places->push_back(*rowid - start_rowid_);
       if (is_new) {
-        *rowid = next_rowid_++;
         first_rowid_ = std::min(first_rowid_.value_or(*rowid), *rowid);
         last_rowid_ = std::max(last_rowid_.value_or(*rowid), *rowid);
         pending_.push_back({&row, *rowid});
@@ -304,6 +307,7 @@ class SqliteDateReplacement final : public DateReplacement {
   }
 
   int64_t next_rowid_ = 1;
+  int64_t start_rowid_ = 1;  // the first rowid this replacement hands out
   std::vector<PendingRow> pending_;
   PendingRows pending_rows_;  // what pinpipe_pending_rows shows
   Statement insert_;

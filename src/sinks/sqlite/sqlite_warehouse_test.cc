@@ -166,6 +166,37 @@ TEST_F(SqliteWarehouseTest, CleanIdsCollapseAcrossCallsAndKeepTheirFirstPlace) {
             (std::vector<std::vector<std::string>>{{x, "x-2-newer"}, {y, "y-1"}}));
 }
 
+TEST_F(SqliteWarehouseTest, PlacesNumberIdsInFirstAddedOrderAcrossCallsAndDates) {
+  const std::string x = "00000000-0000-4000-8000-00000000000a";
+  const std::string y = "00000000-0000-4000-8000-00000000000b";
+  const std::string z = "00000000-0000-4000-8000-00000000000c";
+  auto w = Open();
+  ASSERT_TRUE(w->ReplaceDate("2026-11-25", std::vector{Row(z, "2026-11-25T10:00:00Z", 0, 1)}, {}).ok());
+  for (int run = 0; run < 2; ++run) {  // the date's second load numbers the same way
+    auto r = w->BeginReplace("2026-11-26");
+    ASSERT_TRUE(r.ok());
+    std::vector<int64_t> places = {99};
+    ASSERT_TRUE((*r)->AddRows(std::vector{Row(x, "2026-11-26T10:00:00Z", 0, 1), Row(y, "2026-11-26T10:00:00Z", 0, 2),
+                                          Row(x, "2026-11-26T10:00:01Z", 0, 3), Row("hand-made", "2026-11-26T10:00:00Z", 0, 4)},
+                                &places)
+                    .ok());
+    EXPECT_EQ(places, (std::vector<int64_t>{0, 1, 0, 2}));
+    ASSERT_TRUE((*r)->AddRows(std::vector{Row(z, "2026-11-26T10:00:00Z", 1, 1), Row(y, "2026-11-26T09:00:00Z", 1, 2)},
+                                &places)
+                    .ok());
+    EXPECT_EQ(places, (std::vector<int64_t>{3, 1}));
+    ASSERT_TRUE((*r)->AddRows(std::vector{Row(z, "2026-11-26T11:00:00Z", 1, 3)}).ok());  // places optional
+    ASSERT_TRUE((*r)->Commit().ok());
+  }
+  // Places are ScanDate's order.
+  std::vector<std::string> scanned;
+  ASSERT_TRUE(w->ScanDate("2026-11-26", 0, 100, [&](const WarehouseRow& row) {
+                 scanned.push_back(row.record.unique_id);
+                 return Status::Ok();
+               }).ok());
+  EXPECT_EQ(scanned, (std::vector<std::string>{x, y, "hand-made", z}));
+}
+
 TEST_F(SqliteWarehouseTest, ManyRowsWithVersionsNearAndFarKeepTheNewestInFirstAddedOrder) {
   // Rows are inserted many per statement: a newer version may come while
   // its first version still waits for its statement, or long after; calls
