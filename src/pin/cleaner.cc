@@ -111,13 +111,36 @@ bool Reject(Rejection* r, RejectReason reason, std::string_view field, std::stri
   return false;
 }
 
-void SetText(std::optional<std::string>* f, std::string_view v) {
+// Strings of fields that became null, kept for the next field that stops
+// being null: callers reuse one record for many (batch reuses thousands),
+// and fields switching between null and text cost a free and a malloc each.
+class SpareStrings {
+ public:
+  void Put(std::string s) {
+    if (spare_.size() < kMax) spare_.push_back(std::move(s));
+  }
+  std::string Take() {
+    if (spare_.empty()) return {};
+    std::string s = std::move(spare_.back());
+    spare_.pop_back();
+    return s;
+  }
+
+ private:
+  static constexpr size_t kMax = 64;
+  std::vector<std::string> spare_;
+};
+
+void SetText(std::optional<std::string>* f, std::string_view v, SpareStrings* spare) {
   if (v.empty()) {
-    f->reset();
+    if (f->has_value()) {
+      spare->Put(std::move(**f));
+      f->reset();
+    }
   } else if (f->has_value()) {
     (*f)->assign(v);
   } else {
-    f->emplace(v);
+    f->emplace(spare->Take()).assign(v);
   }
 }
 
@@ -246,6 +269,7 @@ CleanViewer::~CleanViewer() = default;
 
 struct Cleaner::Impl {
   CleanViewer viewer;
+  SpareStrings spare;
 };
 
 Cleaner::Cleaner() : impl_(std::make_unique<Impl>()) {}
@@ -324,26 +348,30 @@ bool Cleaner::Clean(std::string_view raw, CleanRecord* out, Rejection* rejection
   if (!impl_->viewer.View(raw, &v, rejection)) return false;
   out->unique_id.assign(v.unique_id);
   out->ind = v.ind;
-  SetText(&out->title, v.title);
-  SetText(&out->description, v.description);
-  SetText(&out->poster_name, v.poster_name);
+  SetText(&out->title, v.title, &impl_->spare);
+  SetText(&out->description, v.description, &impl_->spare);
+  SetText(&out->poster_name, v.poster_name, &impl_->spare);
   out->follower_count = v.follower_count;
   // Reuses the vector's strings so a steady stream of records does not allocate.
   size_t n = v.tag_list.size();
-  if (out->tag_list.size() > n) out->tag_list.resize(n);
+  while (out->tag_list.size() > n) {
+    impl_->spare.Put(std::move(out->tag_list.back()));
+    out->tag_list.pop_back();
+  }
   for (size_t i = 0; i < n; ++i) {
     if (i < out->tag_list.size()) {
       out->tag_list[i].assign(v.tag_list[i]);
     } else {
-      out->tag_list.emplace_back(v.tag_list[i]);
+      out->tag_list.push_back(impl_->spare.Take());
+      out->tag_list.back().assign(v.tag_list[i]);
     }
   }
   out->is_video = v.is_video;
-  SetText(&out->media_type, v.media_type);
-  SetText(&out->image_src, v.image_src);
+  SetText(&out->media_type, v.media_type, &impl_->spare);
+  SetText(&out->image_src, v.image_src, &impl_->spare);
   out->downloaded = v.downloaded;
-  SetText(&out->save_location, v.save_location);
-  SetText(&out->category, v.category);
+  SetText(&out->save_location, v.save_location, &impl_->spare);
+  SetText(&out->category, v.category, &impl_->spare);
   out->ingested_at.reset();
   return true;
 }

@@ -384,8 +384,13 @@ TEST(CleanerTest, ReusedRecordCarriesNothingOver) {
       RawWith("title", R"("No Title Data Available")"),
       RawWith("index", R"("1")"),
       RawWith("category", R"("")"),
+      // Heap-sized texts becoming null and back (their strings are reused).
+      RawWith("tag_list", R"("a tag longer than fifteen bytes,another rather long tag,x")"),
+      RawWith("title", "null"),
+      RawWith("description", R"("a description well over fifteen bytes long")"),
+      RawWith("description", "null"),
   };
-  for (int round = 0; round < 2; ++round) {
+  for (int round = 0; round < 3; ++round) {
     for (const std::string& raw : raws) {
       CleanRecord fresh;
       Cleaner fresh_cleaner;
