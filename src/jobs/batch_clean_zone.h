@@ -1,8 +1,10 @@
-// The lake's clean zone for one date: the warehouse's committed rows of that
-// date as NDJSON (the clean record of spec/cleaning.md plus bus_partition and
-// bus_offset), in parts of `part_rows` rows in the date's stable order,
-// rendered and compressed in parallel from reader connections; then stale
-// parts are removed and a _SUCCESS marker is written.
+// The lake's clean zone for one date, read back from the warehouse: the
+// committed rows of that date as NDJSON (the clean record of
+// spec/cleaning.md plus bus_partition and bus_offset), in parts of
+// `part_rows` rows in the date's stable order, rendered and compressed in
+// parallel from reader connections; then stale parts are removed and a
+// _SUCCESS marker is written. `batch` writes the zone while loading
+// (jobs/clean_zone_stager.h) and falls back to this when it cannot.
 #pragma once
 
 #include <cstdint>

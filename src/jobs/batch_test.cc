@@ -10,6 +10,7 @@
 #include "lake/local_object_store.h"
 #include "lake/zstd_codec.h"
 #include "sinks/warehouse.h"
+#include "forwarding_object_store.h"
 #include "subprocess.h"
 #include "test_time.h"
 
@@ -402,21 +403,12 @@ TEST_F(BatchTest, OffsetsAreCheckedAcrossBatchesOfAnObject) {
 }
 
 // A lake whose uploads fail: a clean part can never be staged.
-class NoUploadStore final : public lake::ObjectStore {
+class NoUploadStore final : public testing::ForwardingObjectStore {
  public:
-  explicit NoUploadStore(lake::ObjectStore* inner) : inner_(inner) {}
-  Status Put(const std::string& key, std::string_view bytes) override { return inner_->Put(key, bytes); }
+  using ForwardingObjectStore::ForwardingObjectStore;
   Result<std::unique_ptr<lake::ObjectUpload>> StartUpload(const std::string& key) override {
     return Status::Unavailable("injected: uploads refused for " + key);
   }
-  Result<std::string> Get(const std::string& key) override { return inner_->Get(key); }
-  Result<std::vector<lake::ObjectInfo>> List(const std::string& prefix) override { return inner_->List(prefix); }
-  Status Delete(const std::string& key) override { return inner_->Delete(key); }
-  Result<size_t> RemoveStrayUploads(const std::string& prefix) override { return inner_->RemoveStrayUploads(prefix); }
-  std::string Describe() const override { return inner_->Describe(); }
-
- private:
-  lake::ObjectStore* inner_;
 };
 
 TEST_F(BatchTest, ACleanZoneThatCannotBeStagedFailsTheBatchBeforeTheCommit) {

@@ -10,6 +10,7 @@
 #include "lake/key_layout.h"
 #include "lake/local_object_store.h"
 #include "lake/zstd_codec.h"
+#include "forwarding_object_store.h"
 #include "subprocess.h"
 #include "test_time.h"
 
@@ -26,9 +27,9 @@ struct Landed {
 };
 
 // Wraps a store and fails the next `fail_puts` puts with kUnavailable.
-class FlakyStore final : public lake::ObjectStore {
+class FlakyStore final : public testing::ForwardingObjectStore {
  public:
-  explicit FlakyStore(lake::ObjectStore* inner) : inner_(inner) {}
+  using ForwardingObjectStore::ForwardingObjectStore;
   std::atomic<int> fail_puts{0};
   Status Put(const std::string& key, std::string_view bytes) override {
     if (fail_puts.load() > 0) {
@@ -37,17 +38,6 @@ class FlakyStore final : public lake::ObjectStore {
     }
     return inner_->Put(key, bytes);
   }
-  Result<std::unique_ptr<lake::ObjectUpload>> StartUpload(const std::string& key) override {
-    return inner_->StartUpload(key);
-  }
-  Result<std::string> Get(const std::string& key) override { return inner_->Get(key); }
-  Result<std::vector<lake::ObjectInfo>> List(const std::string& prefix) override { return inner_->List(prefix); }
-  Status Delete(const std::string& key) override { return inner_->Delete(key); }
-  Result<size_t> RemoveStrayUploads(const std::string& prefix) override { return inner_->RemoveStrayUploads(prefix); }
-  std::string Describe() const override { return inner_->Describe(); }
-
- private:
-  lake::ObjectStore* inner_;
 };
 
 class LandTest : public ::testing::Test {

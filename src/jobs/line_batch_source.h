@@ -1,8 +1,9 @@
 // `batch`'s readers share the date's objects a batch of lines at a time, so
 // every worker can clean part of the same object while the loader still
 // gets each line in load order: a batch's sequence number is its place in
-// that order. One object is decompressed at a time, under a lock (it is a
-// small part of a line's cost; parsing and cleaning run outside it).
+// that order. One object is fetched and decompressed at a time, under a
+// lock (a small part of a line's cost on a local lake; parsing and cleaning
+// run outside it). A remote store will want the next object fetched ahead.
 #pragma once
 
 #include <cstdint>
