@@ -126,7 +126,9 @@ std::pair<CLI::App*, RunFn> SetupBatch(CLI::App& app, const GlobalOptions& globa
                   "Warehouse URL: sqlite:<path> (clickhouse:// comes later) (default sqlite:<data-dir>/warehouse.db)");
   sub->add_option("--dataset", flags->dataset, "Key prefix raw/<dataset>/ and clean/<dataset>/")
       ->capture_default_str();
-  sub->add_option("--threads", flags->threads, "Workers reading and cleaning objects (0: one per core, at least 2)")
+  sub->add_option("--threads", flags->threads,
+                  "Workers reading and cleaning the date's lines (0: one per core, at least 2); one more thread "
+                  "compresses the clean zone")
       ->capture_default_str();
   sub->add_option("--zstd-level", flags->zstd_level, "zstd level of the clean zone")
       ->check(CLI::Range(1, 19))

@@ -426,6 +426,18 @@ TEST_F(BatchTest, ACleanZoneThatCannotBeStagedFailsTheBatchBeforeTheCommit) {
   EXPECT_EQ(CleanZone(), zone);  // the old zone, still marked complete
 }
 
+TEST_F(BatchTest, PartsACrashedBatchStagedAreRemovedAndWereNeverListed) {
+  PutRaw(0, 0, {{"2026-11-26T10:00:00Z", Pin(1)}});
+  ASSERT_TRUE(Run().ok());
+  // What a batch killed before its commit leaves: an upload never published.
+  testing::WriteFile(dir_.File("lake/clean/pins/dt=2026-11-26/.tmp-part-0001.ndjson.zst-999-0"), "partial");
+  EXPECT_EQ(CleanZone().find("partial"), std::string::npos);
+  EXPECT_EQ(store_->StrayTempFiles("clean/").value().size(), 1u);
+  ASSERT_TRUE(Run().ok());
+  EXPECT_TRUE(store_->StrayTempFiles("").value().empty());
+  EXPECT_EQ(store_->List("clean/pins/dt=2026-11-26/").value().size(), 2u);  // part-0000 and _SUCCESS
+}
+
 TEST_F(BatchTest, BadOptionsAreInvalidArgument) {
   options_.date = "2026-13-01";
   EXPECT_EQ(Run().status().code(), StatusCode::kInvalidArgument);
