@@ -81,7 +81,7 @@ Result<BatchReport> RunBatch(const BatchOptions& options, lake::ObjectStore* sto
     int64_t mark = clock->MonotonicMicros();
     CleanZoneOptions zone_options{options.dataset, options.date, options.clean_part_rows, options.threads,
                                   options.zstd_level};
-    CleanZoneStager zone(store, zone_options, options.clean_zone_window_rows);
+    CleanZoneStager zone(store, zone_options, options.clean_zone_window_rows, options.clean_zone_window_bytes);
     PINPIPE_RETURN_IF_ERROR(zone.Start().WithContext("clean zone"));
     PINPIPE_ASSIGN_OR_RETURN(LoadTotals totals, Load(options, store, plan, replacement.get(), &zone));
     // The database counts while the clean zone's last lines are compressed.

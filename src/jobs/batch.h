@@ -37,6 +37,7 @@ struct BatchOptions {
   // unique_id (jobs/clean_zone_stager.h); a version further back makes
   // the batch read the zone back from the warehouse after the commit.
   int64_t clean_zone_window_rows = 32768;
+  size_t clean_zone_window_bytes = 64u << 20;  // and at most this much of their text
   // Called on the calling thread after each chunk is loaded; may be empty.
   std::function<void(const BatchProgress&)> progress;
 };

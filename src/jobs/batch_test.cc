@@ -374,6 +374,12 @@ TEST_F(BatchTest, AVersionBeyondTheWindowMakesTheZoneComeFromTheWarehouse) {
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->clean_zone_read_back);
   EXPECT_EQ(lake::ZstdDecompressAll(*store_->Get("clean/pins/dt=2026-11-26/part-0000.ndjson.zst")).value(), zone);
+  // The window holds no more than its bytes, however many rows that is.
+  options_.clean_zone_window_bytes = 2000;  // a few lines
+  auto bounded = Run();
+  ASSERT_TRUE(bounded.ok());
+  EXPECT_TRUE(bounded->clean_zone_read_back);
+  EXPECT_EQ(lake::ZstdDecompressAll(*store_->Get("clean/pins/dt=2026-11-26/part-0000.ndjson.zst")).value(), zone);
 }
 
 TEST_F(BatchTest, OffsetsAreCheckedAcrossBatchesOfAnObject) {

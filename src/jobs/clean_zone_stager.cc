@@ -15,8 +15,9 @@ constexpr size_t kFreeTexts = 8;
 
 }  // namespace
 
-CleanZoneStager::CleanZoneStager(lake::ObjectStore* store, CleanZoneOptions options, int64_t window_rows)
-    : store_(store), options_(std::move(options)), window_rows_(window_rows) {}
+CleanZoneStager::CleanZoneStager(lake::ObjectStore* store, CleanZoneOptions options, int64_t window_rows,
+                                 size_t window_bytes)
+    : store_(store), options_(std::move(options)), window_rows_(window_rows), window_bytes_(window_bytes) {}
 
 CleanZoneStager::~CleanZoneStager() { StopCompressing(/*drain=*/false); }
 
@@ -41,6 +42,8 @@ void CleanZoneStager::GiveUp(std::string why) {
   core::Log("batch").info("event=clean_zone_after_commit dt={} why=\"{}\"", options_.date, why);
   gave_up_ = std::move(why);
   window_.clear();
+  window_lines_ = 0;
+  window_text_bytes_ = 0;
   StopCompressing(/*drain=*/false);
   parts_.clear();  // discards the uploads
 }
@@ -110,9 +113,13 @@ Status CleanZoneStager::Add(BatchChunk& chunk, std::span<const int64_t> places) 
   }
   if (part.lines() > 0) {
     window_lines_ += static_cast<int64_t>(part.lines());
+    window_text_bytes_ += part.text.size();
     window_.push_back(std::move(part));
   }
-  while (!window_.empty() && window_lines_ - static_cast<int64_t>(window_.front().lines()) >= window_rows_) {
+  // Keep window_rows lines open, and no more than window_bytes of text.
+  while (!window_.empty() &&
+         (window_lines_ - static_cast<int64_t>(window_.front().lines()) >= window_rows_ ||
+          window_text_bytes_ > window_bytes_)) {
     PINPIPE_RETURN_IF_ERROR(Evict());
   }
   return Status::Ok();
@@ -122,6 +129,7 @@ Status CleanZoneStager::Evict(bool wait) {
   WindowPart part = std::move(window_.front());
   window_.pop_front();
   window_lines_ -= static_cast<int64_t>(part.lines());
+  window_text_bytes_ -= part.text.size();
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return !error_.ok() || !wait || queue_.size() < kQueuedParts; });
   if (!error_.ok()) return error_;

@@ -28,13 +28,15 @@
 namespace pinpipe::jobs {
 
 // Versions of a unique_id come close together in practice (a client's
-// retry, an emulator's replay), so a window of `window_rows` catches them.
+// retry, an emulator's replay), so a window of `window_rows` lines (and at
+// most `window_bytes` of them, whatever the records' size) catches them.
 // A version whose first line already left the window makes the stager give
 // up; `batch` then writes the zone from the warehouse after the commit.
 // Owned by one thread (it runs one more inside).
 class CleanZoneStager {
  public:
-  CleanZoneStager(lake::ObjectStore* store, CleanZoneOptions options, int64_t window_rows = 32768);
+  CleanZoneStager(lake::ObjectStore* store, CleanZoneOptions options, int64_t window_rows = 32768,
+                  size_t window_bytes = 64u << 20);
   ~CleanZoneStager();  // discards whatever was not published
 
   // Removes what crashed writers left under the date's clean prefix, then
@@ -93,9 +95,11 @@ class CleanZoneStager {
   lake::ObjectStore* const store_;
   const CleanZoneOptions options_;
   const int64_t window_rows_;
+  const size_t window_bytes_;
   int64_t lines_ = 0;  // one per unique_id, at its place in the date
   std::deque<WindowPart> window_;
   int64_t window_lines_ = 0;
+  size_t window_text_bytes_ = 0;  // of the parts' texts
   std::string gave_up_;
 
   // Shared with the compressing thread.

@@ -21,7 +21,7 @@ Result<bool> LineBatchSource::Next(LineBatch* batch) {
   batch->sequence = sequence_++;
   batch->first_line = reader_->lines_read() + 1;
   batch->text.clear();
-  Result<size_t> got = reader_->Read(lines_per_batch_, &batch->text);
+  Result<size_t> got = reader_->Read(lines_per_batch_, &batch->text, bytes_per_batch_);
   if (!got.ok()) return error_ = got.status().WithContext("lake object " + key);
   batch->last = *got == 0;
   if (batch->last) {

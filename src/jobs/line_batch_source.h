@@ -30,8 +30,11 @@ struct LineBatch {
 // Thread-safe.
 class LineBatchSource {
  public:
-  LineBatchSource(lake::ObjectStore* store, const BatchPlan& plan, size_t lines_per_batch)
-      : store_(store), plan_(plan), lines_per_batch_(lines_per_batch) {}
+  // A batch holds `lines_per_batch` lines, fewer once they reach
+  // `bytes_per_batch` (big records would make big batches otherwise).
+  LineBatchSource(lake::ObjectStore* store, const BatchPlan& plan, size_t lines_per_batch,
+                  size_t bytes_per_batch = 8u << 20)
+      : store_(store), plan_(plan), lines_per_batch_(lines_per_batch), bytes_per_batch_(bytes_per_batch) {}
 
   // The next batch into *batch (its text buffer reused); false when every
   // object has given all its batches. An object ends with one batch of no
@@ -48,6 +51,7 @@ class LineBatchSource {
   lake::ObjectStore* const store_;
   const BatchPlan& plan_;
   const size_t lines_per_batch_;
+  const size_t bytes_per_batch_;
   std::mutex mu_;
   size_t object_ = 0;                             // guarded by mu_
   int64_t sequence_ = 0;                          // guarded by mu_

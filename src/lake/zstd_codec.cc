@@ -127,18 +127,21 @@ Result<bool> ZstdLineReader::Fill() {
   }
 }
 
-Result<size_t> ZstdLineReader::Read(size_t max_lines, std::string* text) {
+Result<size_t> ZstdLineReader::Read(size_t max_lines, std::string* text, size_t max_bytes) {
   size_t got = 0;
-  while (got < max_lines) {
+  size_t bytes = 0;  // appended by this call
+  auto full = [&] { return got == max_lines || bytes >= max_bytes; };
+  while (!full()) {
     const char* from = buf_.get() + begin_;
     const char* end = buf_.get() + end_;
     const char* stop = from;
-    while (got < max_lines && stop != end) {  // (stop is null before the first Fill)
+    while (!full() && stop != end) {  // (stop is null before the first Fill)
       const void* nl = std::memchr(stop, '\n', static_cast<size_t>(end - stop));
       if (nl == nullptr) break;
       if (static_cast<size_t>(static_cast<const char*>(nl) - stop) > max_line_bytes_) {
         return LineTooLong(lines_ + static_cast<int64_t>(got) + 1, max_line_bytes_);
       }
+      bytes += static_cast<size_t>(static_cast<const char*>(nl) + 1 - stop);
       stop = static_cast<const char*>(nl) + 1;
       ++got;
     }
@@ -146,7 +149,7 @@ Result<size_t> ZstdLineReader::Read(size_t max_lines, std::string* text) {
       text->append(from, static_cast<size_t>(stop - from));
       begin_ += static_cast<size_t>(stop - from);
     }
-    if (got == max_lines) break;
+    if (full()) break;
     if (end_ - begin_ > max_line_bytes_) return LineTooLong(lines_ + static_cast<int64_t>(got) + 1, max_line_bytes_);
     PINPIPE_ASSIGN_OR_RETURN(bool more, Fill());
     if (!more) {

@@ -55,14 +55,16 @@ Status ZstdDecompress(std::string_view compressed, const std::function<Status(st
 class ZstdLineReader {
  public:
   explicit ZstdLineReader(std::string_view compressed, size_t max_line_bytes = 64u << 20);
+  ZstdLineReader(std::string&&, size_t = 0) = delete;  // it would outlive the bytes it reads
   ~ZstdLineReader();
   ZstdLineReader(const ZstdLineReader&) = delete;
   ZstdLineReader& operator=(const ZstdLineReader&) = delete;
 
   // Appends up to `max_lines` whole lines to *text, each ending in '\n' (a
-  // final unterminated line gets one), and returns how many: 0 only at the
-  // end. kCorruption as ZstdDecompress, or for a line over max_line_bytes.
-  Result<size_t> Read(size_t max_lines, std::string* text);
+  // final unterminated line gets one), stopping early once the lines
+  // appended reach `max_bytes`; returns how many: 0 only at the end.
+  // kCorruption as ZstdDecompress, or for a line over max_line_bytes.
+  Result<size_t> Read(size_t max_lines, std::string* text, size_t max_bytes = SIZE_MAX);
   int64_t lines_read() const { return lines_; }
 
  private:

@@ -80,6 +80,29 @@ TEST(ZstdCodecTest, LineReaderGivesWholeLinesInBatchesAcrossChunksAndFrames) {
   EXPECT_EQ(*empty_text, "");
 }
 
+TEST(ZstdCodecTest, LineReaderStopsABatchOnceItHoldsMaxBytes) {
+  std::string line = std::string(99, 'x') + "\n";
+  std::string text;
+  for (int i = 0; i < 10; ++i) text += line;
+  const std::string compressed = ZstdCompressAll(text);
+  ZstdLineReader reader(compressed);
+  std::vector<size_t> sizes;
+  std::string all;
+  for (;;) {
+    std::string batch;
+    auto got = reader.Read(100, &batch, 250);
+    ASSERT_TRUE(got.ok());
+    if (*got == 0) break;
+    sizes.push_back(*got);
+    all += batch;
+  }
+  EXPECT_EQ(sizes, (std::vector<size_t>{3, 3, 3, 1}));  // 300 bytes reach 250
+  EXPECT_EQ(all, text);
+  ZstdLineReader one(compressed);
+  std::string batch;
+  EXPECT_EQ(*one.Read(100, &batch, 1), 1u);  // always at least one line
+}
+
 TEST(ZstdCodecTest, LineReaderFindsDamageTruncationAndOverlongLines) {
   std::string frame = ZstdCompressAll(Lines(1000));
   EXPECT_EQ(ReadAllLines(frame.substr(0, frame.size() / 2), 10).status().code(), StatusCode::kCorruption);
