@@ -168,31 +168,20 @@ Result<size_t> ZstdLineReader::Read(size_t max_lines, std::string* text, size_t 
 
 Status ZstdForEachLine(std::string_view compressed,
                        const std::function<Status(std::string_view, int64_t)>& fn, size_t max_line_bytes) {
-  std::string carry;  // a line split across chunks
+  ZstdLineReader reader(compressed, max_line_bytes);
+  std::string text;
   int64_t line_number = 0;
-  PINPIPE_RETURN_IF_ERROR(ZstdDecompress(compressed, [&](std::string_view chunk) -> Status {
-    while (!chunk.empty()) {
-      size_t nl = chunk.find('\n');
-      if (nl == std::string_view::npos) {
-        if (carry.size() + chunk.size() > max_line_bytes) return LineTooLong(line_number + 1, max_line_bytes);
-        carry.append(chunk);
-        return Status::Ok();
-      }
-      ++line_number;
-      if (carry.size() + nl > max_line_bytes) return LineTooLong(line_number, max_line_bytes);
-      if (carry.empty()) {
-        PINPIPE_RETURN_IF_ERROR(fn(chunk.substr(0, nl), line_number));
-      } else {
-        carry.append(chunk.substr(0, nl));
-        PINPIPE_RETURN_IF_ERROR(fn(carry, line_number));
-        carry.clear();
-      }
-      chunk.remove_prefix(nl + 1);
+  for (;;) {
+    text.clear();
+    PINPIPE_ASSIGN_OR_RETURN(size_t got, reader.Read(1024, &text, 1u << 20));
+    if (got == 0) return Status::Ok();
+    std::string_view rest = text;
+    while (!rest.empty()) {  // every line ends in '\n' here
+      size_t nl = rest.find('\n');
+      PINPIPE_RETURN_IF_ERROR(fn(rest.substr(0, nl), ++line_number));
+      rest.remove_prefix(nl + 1);
     }
-    return Status::Ok();
-  }));
-  if (!carry.empty()) PINPIPE_RETURN_IF_ERROR(fn(carry, ++line_number));
-  return Status::Ok();
+  }
 }
 
 Result<std::string> ZstdDecompressAll(std::string_view compressed) {

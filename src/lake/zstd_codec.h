@@ -84,7 +84,7 @@ class ZstdLineReader {
 // Calls `fn(line, line_number)` for each '\n'-terminated line of the
 // decompressed text (numbered from 1, the newline not included); a final
 // unterminated line is passed too. Lines longer than `max_line_bytes` are
-// kCorruption. The view lives until fn returns.
+// kCorruption. The view lives until fn returns. (ZstdLineReader in a loop.)
 Status ZstdForEachLine(std::string_view compressed,
                        const std::function<Status(std::string_view line, int64_t line_number)>& fn,
                        size_t max_line_bytes = 64u << 20);
