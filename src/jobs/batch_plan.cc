@@ -31,7 +31,8 @@ Status ValidateBatchOptions(const BatchOptions& options) {
   }
   if (options.threads < 1 || options.rows_per_chunk == 0 || options.chunks_ahead == 0 ||
       options.clean_part_rows <= 0 || options.clean_zone_window_rows < 0) {
-    return Status::InvalidArgument("batch: threads, chunk sizes and part size must be positive");
+    return Status::InvalidArgument(
+        "batch: threads, chunk sizes and part size must be positive, the clean zone window not negative");
   }
   return Status::Ok();
 }

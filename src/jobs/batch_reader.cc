@@ -24,7 +24,6 @@ Status ReadLineBatch(const LineBatch& batch, const RawObjectTask& task, pin::Cle
   chunk->overlap_skipped = 0;
   chunk->last = batch.last;
   chunk->first_line = batch.first_line;
-  chunk->lines = 0;
   chunk->first_offset = chunk->last_offset = -1;
   chunk->zone_text.clear();
   chunk->zone_line_ends.clear();
@@ -44,7 +43,7 @@ Status ReadLineBatch(const LineBatch& batch, const RawObjectTask& task, pin::Cle
     if (lake::LakeHour::Of(line.ingested_at) != key.hour) {
       return LineError(n, "ingested_at " + FormatRfc3339Micros(line.ingested_at) + " is outside the object's hour");
     }
-    if (chunk->lines++ == 0) chunk->first_offset = line.offset;
+    if (chunk->first_offset < 0) chunk->first_offset = line.offset;
     chunk->last_offset = line.offset;
     if (line.offset <= task.skip_through) {
       ++chunk->overlap_skipped;
@@ -88,7 +87,7 @@ Status ReadLineBatch(const LineBatch& batch, const RawObjectTask& task, pin::Cle
 
 Status ObjectOrderCheck::Next(const BatchChunk& chunk, const RawObjectTask& task) {
   const lake::RawObjectKey& key = task.parsed;
-  if (chunk.lines > 0) {
+  if (chunk.first_offset >= 0) {  // the chunk has lines
     if (!any_ && chunk.first_offset != key.first_offset) {
       return LineError(chunk.first_line, "offset " + std::to_string(chunk.first_offset) +
                                              " out of order or outside the key's range (the key starts at " +

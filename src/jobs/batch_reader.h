@@ -34,8 +34,8 @@ struct BatchChunk {
   int64_t overlap_skipped = 0;
   bool last = false;  // the object's final chunk (holds no lines)
   int64_t first_line = 1;  // the object's line number of the first line
-  int64_t lines = 0;       // landed lines read, skipped overlaps included
-  int64_t first_offset = -1, last_offset = -1;  // of those lines
+  // Of the landed lines read, skipped overlaps included; -1: no lines.
+  int64_t first_offset = -1, last_offset = -1;
   // With render_zone: each row's clean-zone line (AppendCleanZoneLine plus
   // '\n'), rendered while the row was in cache; line i ends at
   // zone_line_ends[i].

@@ -1,4 +1,4 @@
-// CleanZoneStager: positions on the loader thread, compression on its own.
+// CleanZoneStager: places on the loader thread, compression on its own.
 #include "jobs/clean_zone_stager.h"
 
 #include <algorithm>
@@ -42,7 +42,6 @@ void CleanZoneStager::GiveUp(std::string why) {
   core::Log("batch").info("event=clean_zone_after_commit dt={} why=\"{}\"", options_.date, why);
   gave_up_ = std::move(why);
   window_.clear();
-  window_lines_ = 0;
   window_text_bytes_ = 0;
   StopCompressing(/*drain=*/false);
   parts_.clear();  // discards the uploads
@@ -88,20 +87,19 @@ Status CleanZoneStager::Add(BatchChunk& chunk, std::span<const int64_t> places) 
   }
   part.ends = chunk.zone_line_ends;
 
-  for (auto [i, position] : again) {
-    if (position < part.first && (window_.empty() || position < window_.front().first)) {
-      GiveUp("unique_id " + chunk.rows[i].record.unique_id + " has a version " +
-             std::to_string(lines_ - position) +
+  for (auto [i, place] : again) {
+    if (place < part.first && (window_.empty() || place < window_.front().first)) {
+      GiveUp("unique_id " + chunk.rows[i].record.unique_id + " has a version " + std::to_string(lines_ - place) +
              " lines after its first, beyond the clean zone's window");
       return Status::Ok();
     }
     WindowPart* holder = &part;
-    if (position < part.first) {
-      auto at = std::upper_bound(window_.begin(), window_.end(), position,
+    if (place < part.first) {
+      auto at = std::upper_bound(window_.begin(), window_.end(), place,
                                  [](int64_t p, const WindowPart& w) { return p < w.first; });
       holder = &*std::prev(at);  // parts in the window are never empty
     }
-    size_t line = static_cast<size_t>(position - holder->first);
+    size_t line = static_cast<size_t>(place - holder->first);
     const sinks::WarehouseRow& row = chunk.rows[i];
     Version candidate{*row.record.ingested_at, row.partition, row.offset};
     // Newest wins, in the order the warehouse keeps (sinks::IsNewer).
@@ -112,13 +110,13 @@ Status CleanZoneStager::Add(BatchChunk& chunk, std::span<const int64_t> places) 
     }
   }
   if (part.lines() > 0) {
-    window_lines_ += static_cast<int64_t>(part.lines());
     window_text_bytes_ += part.text.size();
     window_.push_back(std::move(part));
   }
   // Keep window_rows lines open, and no more than window_bytes of text.
+  // The window's parts hold places window_.front().first .. lines_ - 1.
   while (!window_.empty() &&
-         (window_lines_ - static_cast<int64_t>(window_.front().lines()) >= window_rows_ ||
+         (lines_ - window_.front().first - static_cast<int64_t>(window_.front().lines()) >= window_rows_ ||
           window_text_bytes_ > window_bytes_)) {
     PINPIPE_RETURN_IF_ERROR(Evict());
   }
@@ -128,7 +126,6 @@ Status CleanZoneStager::Add(BatchChunk& chunk, std::span<const int64_t> places) 
 Status CleanZoneStager::Evict(bool wait) {
   WindowPart part = std::move(window_.front());
   window_.pop_front();
-  window_lines_ -= static_cast<int64_t>(part.lines());
   window_text_bytes_ -= part.text.size();
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return !error_.ok() || !wait || queue_.size() < kQueuedParts; });

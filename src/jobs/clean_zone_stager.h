@@ -69,7 +69,7 @@ class CleanZoneStager {
     int64_t offset;
     auto Key() const { return std::tie(ingested_at, partition, offset); }
   };
-  // A loaded chunk's lines: line positions first..first + lines() - 1 are
+  // A loaded chunk's lines: line places first..first + lines() - 1 are
   // its rows that were new ids (all rows, or those in kept_rows).
   struct WindowPart {
     int64_t first = 0;
@@ -98,7 +98,6 @@ class CleanZoneStager {
   const size_t window_bytes_;
   int64_t lines_ = 0;  // one per unique_id, at its place in the date
   std::deque<WindowPart> window_;
-  int64_t window_lines_ = 0;
   size_t window_text_bytes_ = 0;  // of the parts' texts
   std::string gave_up_;
 
