@@ -42,7 +42,7 @@ Result<std::string> RenderPart(sinks::Warehouse* reader, const CleanZoneOptions&
 
 void AppendCleanZoneLine(const sinks::WarehouseRow& row, std::string* out) {
   size_t start = out->size();
-  pin::AppendCleanJson(row.record, row.forms.tag_list_json, out);
+  pin::AppendCleanJson(row.record, {row.forms.tag_list_json, row.forms.ingested_at}, out);
   PINPIPE_CHECK(out->size() > start && out->back() == '}');
   out->pop_back();
   char buf[24];

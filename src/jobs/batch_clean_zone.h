@@ -39,7 +39,7 @@ Result<CleanZoneStats> WriteCleanZone(lake::ObjectStore* store, sinks::Warehouse
 
 // One clean-zone line (no newline): the clean record JSON with
 // "bus_partition" and "bus_offset" appended. Uses row.forms.tag_list_json
-// when set.
+// and row.forms.ingested_at where set.
 void AppendCleanZoneLine(const sinks::WarehouseRow& row, std::string* out);
 
 }  // namespace pinpipe::jobs

@@ -135,34 +135,29 @@ Status CleanZoneStager::Evict(bool wait) {
   return Status::Ok();
 }
 
-void CleanZoneStager::CompressLines(const WindowPart& part, lake::ZstdCompressor* compressor) {
+std::string_view CleanZoneStager::PartLines(const WindowPart& part, std::string* scratch) {
+  // Usually every row is kept with the line it came with: the text as is.
+  if (part.kept_rows.empty() && part.replaced.empty()) return part.text;
   auto row_of = [&](size_t line) { return part.kept_rows.empty() ? line : part.kept_rows[line]; };
   auto begin_of = [&](size_t row) { return row == 0 ? size_t{0} : size_t{part.ends[row - 1]}; };
-  // Runs of adjacent rows' lines go in as one piece.
-  size_t run_begin = 0, run_end = 0;
-  auto flush = [&] {
-    if (run_end > run_begin) compressor->Append(std::string_view(part.text).substr(run_begin, run_end - run_begin));
-    run_begin = run_end = 0;
-  };
+  scratch->clear();
   auto next_replaced = part.replaced.begin();
   for (size_t line = 0; line < part.lines(); ++line) {
     if (next_replaced != part.replaced.end() && next_replaced->first == line) {
-      flush();
-      compressor->Append(next_replaced->second);
+      scratch->append(next_replaced->second);
       ++next_replaced;
       continue;
     }
     size_t row = row_of(line);
-    if (run_end != begin_of(row)) flush();
-    if (run_end == run_begin) run_begin = begin_of(row);
-    run_end = part.ends[row];
+    scratch->append(std::string_view(part.text).substr(begin_of(row), part.ends[row] - begin_of(row)));
   }
-  flush();
+  return *scratch;
 }
 
 void CleanZoneStager::Compress() {
   LowerThisThreadsPriority();
   lake::ZstdCompressor compressor(options_.zstd_level);
+  std::string scratch;  // a part's lines when some were dropped or replaced
   for (;;) {
     WindowPart part;
     {
@@ -175,8 +170,7 @@ void CleanZoneStager::Compress() {
     }
     Status st;
     if (part.lines() > 0) {
-      CompressLines(part, &compressor);
-      st = AppendFrame(compressor.Finish(), static_cast<int64_t>(part.lines()));
+      st = AppendFrame(compressor.CompressWhole(PartLines(part, &scratch)), static_cast<int64_t>(part.lines()));
     }
     std::lock_guard<std::mutex> lock(mu_);
     if (!st.ok()) {

@@ -86,8 +86,9 @@ class CleanZoneStager {
   // room in its queue unless `wait` is false).
   Status Evict(bool wait = true);
   void Compress();  // the compressing thread
-  // On the compressing thread: the part's kept lines, newest texts, in order.
-  void CompressLines(const WindowPart& part, lake::ZstdCompressor* compressor);
+  // On the compressing thread: the part's kept lines, newest texts, in
+  // order (the part's own text, or assembled in *scratch).
+  static std::string_view PartLines(const WindowPart& part, std::string* scratch);
   // On the compressing thread: one frame of `rows` lines.
   Status AppendFrame(std::string_view frame, int64_t rows);
   void StopCompressing(bool drain);  // drain: compress what is queued first

@@ -286,8 +286,10 @@ Status JsonCursor::String(std::string_view* out, std::string* scratch) {
   // With escapes it is decoded into the scratch buffer, sized once: every
   // escape is at least as long as what it stands for, so the decoded text
   // never outgrows the rest of the line (the copies below rely on it).
+  // It only grows: resizing to each string's size would zero-fill the
+  // buffer for every escaped string (every landed raw record).
   std::string* buf = scratch != nullptr ? scratch : &own_scratch_;
-  buf->resize(text_.size() - start);
+  if (buf->size() < text_.size() - start) buf->resize(text_.size() - start);
   char* w = buf->data();
   std::memcpy(w, text_.data() + start, pos_ - start);
   w += pos_ - start;
@@ -308,8 +310,7 @@ Status JsonCursor::String(std::string_view* out, std::string* scratch) {
       return Fail("bad escape");
     }
   }
-  buf->resize(static_cast<size_t>(w - buf->data()));
-  *out = *buf;
+  *out = std::string_view(buf->data(), static_cast<size_t>(w - buf->data()));
   ++pos_;  // closing quote
   // Escapes decode to whole, valid sequences, so when every unescaped byte
   // was ASCII the result is valid UTF-8 without looking again.

@@ -26,7 +26,8 @@ class JsonCursor {
   // consumed. The key is unescaped into *key.
   Result<bool> NextMember(std::string* key);
   // A string value. *out points into the text when it had no escapes, else
-  // into *scratch (or an internal buffer when scratch is null) after decoding.
+  // into *scratch (or an internal buffer when scratch is null) after decoding:
+  // its first bytes, the buffer kept at the largest size needed so far.
   Status String(std::string_view* out, std::string* scratch);
   // A JSON integer >= 0 without fraction or exponent that fits int64.
   Status NonNegativeInt(int64_t* out);

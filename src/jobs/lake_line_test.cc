@@ -43,6 +43,15 @@ TEST(LakeLineTest, RawBytesRoundTripExactly) {
   }
 }
 
+TEST(LakeLineTest, AShorterEscapedRawAfterALongerOneComesBackWhole) {
+  // The scratch buffer keeps its largest size; each raw is only its own bytes.
+  std::string line, scratch;
+  std::string longer = "{\"t\":\"" + std::string(5000, 'x') + "\"}";
+  EXPECT_EQ(RoundTrip(longer, &line, &scratch).raw, longer);
+  EXPECT_EQ(RoundTrip(R"({"t":"y"})", &line, &scratch).raw, R"({"t":"y"})");
+  EXPECT_EQ(RoundTrip("\"", &line, &scratch).raw, "\"");
+}
+
 TEST(LakeLineTest, TimestampsKeepEveryMicrosecondEvenBeforeTheEpoch) {
   for (UnixMicros t : {UnixMicros{-1}, UnixMicros{0}, UnixMicros{999'999}, At("2026-11-26T10:00:00.123456Z"),
                        At("2026-11-26T10:00:00.123457Z"), At("2026-11-26T10:00:01Z"), At("1969-12-31T23:59:59.5Z")}) {

@@ -63,6 +63,16 @@ std::string ZstdCompressor::Finish() {
   return frame;
 }
 
+std::string_view ZstdCompressor::CompressWhole(std::string_view data) {
+  PINPIPE_CHECK(used_ == 0 && input_bytes_ == 0);
+  size_t bound = ZSTD_compressBound(data.size());
+  if (whole_.size() < bound) whole_.resize(bound);  // zero-fills growth only
+  size_t n = ZSTD_compress2(cctx_, whole_.data(), whole_.size(), data.data(), data.size());
+  // The bound always fits, so only misuse (a bug) fails.
+  PINPIPE_CHECK_MSG(!ZSTD_isError(n), ZSTD_getErrorName(n));
+  return std::string_view(whole_.data(), n);
+}
+
 Status ZstdDecompress(std::string_view compressed, const std::function<Status(std::string_view)>& sink) {
   std::unique_ptr<ZSTD_DCtx, DCtxFree> dctx(ZSTD_createDCtx());
   PINPIPE_CHECK_MSG(dctx != nullptr, "ZSTD_createDCtx: out of memory");
@@ -195,8 +205,7 @@ Result<std::string> ZstdDecompressAll(std::string_view compressed) {
 
 std::string ZstdCompressAll(std::string_view data, int level) {
   ZstdCompressor c(level);
-  c.Append(data);
-  return c.Finish();
+  return std::string(c.CompressWhole(data));
 }
 
 }  // namespace pinpipe::lake

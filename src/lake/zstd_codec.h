@@ -30,6 +30,11 @@ class ZstdCompressor {
   // Ends the frame and returns it (moves the buffer out); the compressor is
   // then empty and ready for a new frame.
   std::string Finish();
+  // One whole frame of `data`, valid until the next call (REQUIRES: nothing
+  // appended since the last Finish). zstd reads `data` in place rather than
+  // copying it into its window as Append must, and the output buffer is
+  // kept from call to call.
+  std::string_view CompressWhole(std::string_view data);
 
   uint64_t input_bytes() const { return input_bytes_; }    // since the last Finish
   uint64_t output_bytes() const { return used_; }           // compressed so far (before Finish's tail)
@@ -40,6 +45,7 @@ class ZstdCompressor {
   ZSTD_CCtx_s* cctx_;
   int level_;
   std::string out_;
+  std::string whole_;  // CompressWhole's output
   size_t used_ = 0;  // bytes of out_ holding output
   uint64_t input_bytes_ = 0;
 };

@@ -31,6 +31,21 @@ TEST(ZstdCodecTest, StreamedFrameRoundTrips) {
   EXPECT_EQ(*ZstdDecompressAll(c.Finish()), "second\n");
 }
 
+TEST(ZstdCodecTest, WholeFramesRoundTripAndTheStreamStaysUsable) {
+  ZstdCompressor c(1);
+  std::string big = Lines(20000);
+  for (const std::string& text : {big, std::string(), std::string("one\n"), big.substr(0, 1000)}) {
+    std::string frame(c.CompressWhole(text));
+    auto back = ZstdDecompressAll(frame);
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    EXPECT_EQ(*back, text);
+  }
+  EXPECT_LT(std::string(c.CompressWhole(big)).size(), big.size() / 4);
+  c.Append("streamed\n");
+  EXPECT_EQ(*ZstdDecompressAll(c.Finish()), "streamed\n");
+  EXPECT_EQ(*ZstdDecompressAll(std::string(c.CompressWhole("after\n"))), "after\n");
+}
+
 TEST(ZstdCodecTest, ForEachLineSeesEveryLineAcrossChunks) {
   std::string text = Lines(50000) + "tail-without-newline";
   std::vector<std::string> lines;

@@ -1,6 +1,7 @@
 // The NDJSON forms of a clean record and of a reject (spec/cleaning.md,
 // "Outputs of pinpipe clean"). Field order is the spec's; every field is
 // written, null where unknown.
+#include <algorithm>
 #include <charconv>
 
 #include "core/clock.h"
@@ -117,27 +118,55 @@ std::string_view RejectReasonName(RejectReason reason) {
   return "unknown";
 }
 
-void AppendCleanJson(const CleanRecord& r, std::string* out) { AppendCleanJson(r, {}, out); }
+void AppendCleanJson(const CleanRecord& r, std::string* out) { AppendCleanJson(r, CleanJsonForms{}, out); }
 
-void AppendCleanJson(const CleanRecord& r, std::string_view tag_list_json, std::string* out) {
-  StringOut sink(out);
-  if (tag_list_json.empty()) {
+// Renders through a RawOut into a scratch buffer sized to the bound, then
+// appends once: std::string's per-append checks cost more than the copy
+// (this runs for every row a batch loads).
+void AppendCleanJson(const CleanRecord& r, const CleanJsonForms& forms, std::string* out) {
+  // Keys, punctuation, numbers, literals and a timestamp stay well under 512 bytes.
+  size_t bound = 512 + JsonStringBound(r.unique_id.size()) + forms.tag_list_json.size() + forms.ingested_at.size();
+  for (const std::optional<std::string>* s : {&r.title, &r.description, &r.poster_name, &r.media_type,
+                                              &r.image_src, &r.save_location, &r.category}) {
+    if (*s) bound += JsonStringBound((*s)->size());
+  }
+  if (forms.tag_list_json.empty()) {
+    for (const std::string& tag : r.tag_list) bound += JsonStringBound(tag.size()) + 1;
+  }
+  thread_local std::string scratch;
+  if (scratch.size() < bound) scratch.resize(std::max(bound, 2 * scratch.size()));
+  RawOut sink(scratch.data());
+  if (forms.tag_list_json.empty()) {
     PutCleanFields(r, r.tag_list, sink);
   } else {
-    PutCleanFields(r, TagListJson{tag_list_json}, sink);
+    PutCleanFields(r, TagListJson{forms.tag_list_json}, sink);
   }
   if (r.ingested_at) {
-    out->append(",\"ingested_at\":\"");
-    AppendRfc3339Micros(*r.ingested_at, out);
-    out->append("\"}");
+    sink.Put(",\"ingested_at\":\"");
+    if (forms.ingested_at.empty()) {
+      thread_local std::string text;
+      text.clear();
+      AppendRfc3339Micros(*r.ingested_at, &text);
+      sink.Put(text);
+    } else {
+      sink.Put(forms.ingested_at);
+    }
+    sink.Put("\"}");
   } else {
-    out->append(kNullIngestedAt);
+    sink.Put(kNullIngestedAt);
   }
+  out->append(scratch.data(), static_cast<size_t>(sink.end() - scratch.data()));
 }
 
 void AppendTagListJson(const std::vector<std::string>& tags, std::string* out) {
-  StringOut sink(out);
+  // Through a scratch buffer, as AppendCleanJson (every loaded row's tags come here).
+  size_t bound = 2;
+  for (const std::string& tag : tags) bound += JsonStringBound(tag.size()) + 1;
+  thread_local std::string scratch;
+  if (scratch.size() < bound) scratch.resize(std::max(bound, 2 * scratch.size()));
+  RawOut sink(scratch.data());
   PutTagList(tags, sink);
+  out->append(scratch.data(), static_cast<size_t>(sink.end() - scratch.data()));
 }
 
 void AppendCleanViewJson(const CleanView& v, std::string* out) {

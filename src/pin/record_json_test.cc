@@ -7,8 +7,10 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "core/clock.h"
 #include "pin/clean_view.h"
 #include "pin/pin.h"
 
@@ -175,6 +177,53 @@ TEST(CleanJsonTest, RawWriterStaysInItsBoundAndMatchesTheStringWriter) {
   char* end = WriteCleanViewJson(v, buffer.get());
   ASSERT_LE(end, buffer.get() + bound);
   EXPECT_EQ(std::string_view(buffer.get(), static_cast<size_t>(end - buffer.get())), via_string);
+}
+
+TEST(CleanJsonTest, FormsArePutInAsTheyAreAndMatchWhatTheyCache) {
+  CleanRecord r;
+  r.unique_id = "u";
+  r.tag_list = {"a", "b\"c"};
+  r.ingested_at = 1795687200123456;  // 2026-11-26T10:00:00.123456Z
+  std::string plain;
+  AppendCleanJson(r, &plain);
+  std::string tags, at;
+  AppendTagListJson(r.tag_list, &tags);
+  AppendRfc3339Micros(*r.ingested_at, &at);
+  std::string with_forms;
+  AppendCleanJson(r, CleanJsonForms{tags, at}, &with_forms);
+  EXPECT_EQ(with_forms, plain);
+  // Taken as given, not rendered again.
+  std::string given;
+  AppendCleanJson(r, CleanJsonForms{R"(["x"])", "then"}, &given);
+  EXPECT_NE(given.find(R"("tag_list":["x"],)"), std::string::npos) << given;
+  EXPECT_TRUE(given.ends_with(R"("ingested_at":"then"})")) << given;
+}
+
+TEST(CleanJsonTest, WorstCaseRecordStaysInItsBoundAndDecodesBack) {
+  // On a fresh thread the writer's scratch buffer is sized to this record's
+  // bound alone, so ASan catches a write past it.
+  std::string worst(300, '\x01');  // every byte becomes \u0001 (6 bytes)
+  CleanRecord r;
+  r.unique_id = worst;
+  r.title = r.description = r.poster_name = r.media_type = r.image_src = r.save_location = r.category = worst;
+  r.tag_list.assign(20, worst);
+  r.ind = r.follower_count = INT64_MAX;
+  r.is_video = true;
+  r.downloaded = false;
+  r.ingested_at = INT64_MAX;  // the longest timestamp text
+  std::string out, tags;
+  std::thread([&] { AppendCleanJson(r, &out); }).join();
+  std::thread([&] { AppendTagListJson(r.tag_list, &tags); }).join();
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(out).get(doc), simdjson::SUCCESS) << out;
+  for (const char* field : {"unique_id", "title", "description", "poster_name", "media_type", "image_src",
+                            "save_location", "category"}) {
+    EXPECT_EQ(std::string_view(doc[field]), worst) << field;
+  }
+  EXPECT_EQ(simdjson::dom::array(doc["tag_list"]).size(), 20u);
+  EXPECT_EQ(std::string_view(doc["ingested_at"]), FormatRfc3339Micros(INT64_MAX));
+  EXPECT_NE(out.find(tags), std::string::npos);
 }
 
 TEST(RejectJsonTest, FieldsInOrderAndNullFieldWhenNone) {
