@@ -103,12 +103,17 @@ Result<CleanZoneStats> WriteCleanZone(lake::ObjectStore* store, sinks::Warehouse
     return Status::Internal("clean zone: scanned " + std::to_string(stats.rows) + " rows of dt=" + options.date +
                             ", the warehouse holds " + std::to_string(counts.rows) + " (changed meanwhile?)");
   }
+  PINPIPE_RETURN_IF_ERROR(CompleteCleanZone(store, options, old_objects, parts));
+  return stats;
+}
+
+Status CompleteCleanZone(lake::ObjectStore* store, const CleanZoneOptions& options,
+                         const std::vector<lake::ObjectInfo>& old_objects, int64_t parts) {
   for (const lake::ObjectInfo& o : old_objects) {
     auto part = lake::ParseCleanPartKey(options.dataset, options.date, o.key);
     if (part && *part >= parts) PINPIPE_RETURN_IF_ERROR(store->Delete(o.key));
   }
-  PINPIPE_RETURN_IF_ERROR(store->Put(lake::CleanSuccessKey(options.dataset, options.date), ""));
-  return stats;
+  return store->Put(lake::CleanSuccessKey(options.dataset, options.date), "");
 }
 
 }  // namespace pinpipe::jobs

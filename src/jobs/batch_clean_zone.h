@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "lake/object_store.h"
@@ -36,6 +37,13 @@ struct CleanZoneStats {
 // should use a date's clean zone only while its _SUCCESS exists.
 Result<CleanZoneStats> WriteCleanZone(lake::ObjectStore* store, sinks::Warehouse* warehouse,
                                       const CleanZoneOptions& options);
+
+// The last step of writing a date's zone, once parts 0..parts-1 are in
+// place: deletes the older parts numbered `parts` or more (found in
+// `old_objects`, the date's listing taken before the write) and writes
+// _SUCCESS.
+Status CompleteCleanZone(lake::ObjectStore* store, const CleanZoneOptions& options,
+                         const std::vector<lake::ObjectInfo>& old_objects, int64_t parts);
 
 // One clean-zone line (no newline): the clean record JSON with
 // "bus_partition" and "bus_offset" appended. Uses row.forms.tag_list_json

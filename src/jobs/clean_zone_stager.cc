@@ -230,11 +230,7 @@ Result<CleanZoneStats> CleanZoneStager::Publish() {
     stats.bytes += part->size();
   }
   stats.rows = staged_;
-  for (const lake::ObjectInfo& o : old_objects) {
-    auto part = lake::ParseCleanPartKey(options_.dataset, options_.date, o.key);
-    if (part && *part >= stats.objects) PINPIPE_RETURN_IF_ERROR(store_->Delete(o.key));
-  }
-  PINPIPE_RETURN_IF_ERROR(store_->Put(lake::CleanSuccessKey(options_.dataset, options_.date), ""));
+  PINPIPE_RETURN_IF_ERROR(CompleteCleanZone(store_, options_, old_objects, stats.objects));
   parts_.clear();
   return stats;
 }

@@ -105,6 +105,36 @@ void AppendInt(int64_t v, std::string* out) {
   PutInt(v, sink);
 }
 
+// Worst-case sizes for RawOut writers (JsonStringBound per text).
+size_t TextBound(std::string_view s) { return JsonStringBound(s.size()); }
+size_t TextBound(const std::optional<std::string>& s) { return s ? JsonStringBound(s->size()) : 0; }
+
+template <typename Tags>
+size_t TagListBound(const Tags& tags) {
+  size_t bound = 2;  // the brackets
+  for (const auto& tag : tags) bound += JsonStringBound(std::string_view(tag).size()) + 1;
+  return bound;
+}
+
+// PutCleanFields' output without its tag_list, plus an ingested_at member:
+// keys, punctuation, numbers, literals and a timestamp stay well under 512
+// bytes.
+template <typename R>
+size_t CleanFieldsBound(const R& r) {
+  return 512 + JsonStringBound(r.unique_id.size()) + TextBound(r.title) + TextBound(r.description) + TextBound(r.poster_name) +
+         TextBound(r.media_type) + TextBound(r.image_src) + TextBound(r.save_location) + TextBound(r.category);
+}
+
+// This thread's buffer for a RawOut writer, at least `bound` bytes. Text is
+// written there and appended to its string in one piece: std::string's
+// per-append checks cost more than the copy (every row a batch loads is
+// written this way).
+char* ThisThreadsScratch(size_t bound) {
+  thread_local std::string scratch;
+  if (scratch.size() < bound) scratch.resize(std::max(bound, 2 * scratch.size()));
+  return scratch.data();
+}
+
 }  // namespace
 
 std::string_view RejectReasonName(RejectReason reason) {
@@ -120,22 +150,11 @@ std::string_view RejectReasonName(RejectReason reason) {
 
 void AppendCleanJson(const CleanRecord& r, std::string* out) { AppendCleanJson(r, CleanJsonForms{}, out); }
 
-// Renders through a RawOut into a scratch buffer sized to the bound, then
-// appends once: std::string's per-append checks cost more than the copy
-// (this runs for every row a batch loads).
 void AppendCleanJson(const CleanRecord& r, const CleanJsonForms& forms, std::string* out) {
-  // Keys, punctuation, numbers, literals and a timestamp stay well under 512 bytes.
-  size_t bound = 512 + JsonStringBound(r.unique_id.size()) + forms.tag_list_json.size() + forms.ingested_at.size();
-  for (const std::optional<std::string>* s : {&r.title, &r.description, &r.poster_name, &r.media_type,
-                                              &r.image_src, &r.save_location, &r.category}) {
-    if (*s) bound += JsonStringBound((*s)->size());
-  }
-  if (forms.tag_list_json.empty()) {
-    for (const std::string& tag : r.tag_list) bound += JsonStringBound(tag.size()) + 1;
-  }
-  thread_local std::string scratch;
-  if (scratch.size() < bound) scratch.resize(std::max(bound, 2 * scratch.size()));
-  RawOut sink(scratch.data());
+  size_t bound = CleanFieldsBound(r) + forms.ingested_at.size() +
+                 (forms.tag_list_json.empty() ? TagListBound(r.tag_list) : forms.tag_list_json.size());
+  char* begin = ThisThreadsScratch(bound);
+  RawOut sink(begin);
   if (forms.tag_list_json.empty()) {
     PutCleanFields(r, r.tag_list, sink);
   } else {
@@ -155,18 +174,14 @@ void AppendCleanJson(const CleanRecord& r, const CleanJsonForms& forms, std::str
   } else {
     sink.Put(kNullIngestedAt);
   }
-  out->append(scratch.data(), static_cast<size_t>(sink.end() - scratch.data()));
+  out->append(begin, static_cast<size_t>(sink.end() - begin));
 }
 
 void AppendTagListJson(const std::vector<std::string>& tags, std::string* out) {
-  // Through a scratch buffer, as AppendCleanJson (every loaded row's tags come here).
-  size_t bound = 2;
-  for (const std::string& tag : tags) bound += JsonStringBound(tag.size()) + 1;
-  thread_local std::string scratch;
-  if (scratch.size() < bound) scratch.resize(std::max(bound, 2 * scratch.size()));
-  RawOut sink(scratch.data());
+  char* begin = ThisThreadsScratch(TagListBound(tags));
+  RawOut sink(begin);
   PutTagList(tags, sink);
-  out->append(scratch.data(), static_cast<size_t>(sink.end() - scratch.data()));
+  out->append(begin, static_cast<size_t>(sink.end() - begin));
 }
 
 void AppendCleanViewJson(const CleanView& v, std::string* out) {
@@ -175,16 +190,7 @@ void AppendCleanViewJson(const CleanView& v, std::string* out) {
   out->append(kNullIngestedAt);
 }
 
-size_t CleanViewJsonBound(const CleanView& v) {
-  // Keys, punctuation, numbers and literals stay well under 512 bytes.
-  size_t bound = 512 + JsonStringBound(v.unique_id.size());
-  for (std::string_view s : {v.title, v.description, v.poster_name, v.media_type, v.image_src,
-                             v.save_location, v.category}) {
-    bound += JsonStringBound(s.size());
-  }
-  for (std::string_view tag : v.tag_list) bound += JsonStringBound(tag.size()) + 1;
-  return bound;
-}
+size_t CleanViewJsonBound(const CleanView& v) { return CleanFieldsBound(v) + TagListBound(v.tag_list); }
 
 char* WriteCleanViewJson(const CleanView& v, char* dst) {
   RawOut sink(dst);
