@@ -115,7 +115,7 @@ BENCHMARK(BM_Clean)->Unit(benchmark::kMillisecond);
 // One object through one worker: batches of 4096 lines from the shared
 // source, each parsed, checked and cleaned into a chunk.
 void BM_ReadRawObject(benchmark::State& state) {
-  pin::Cleaner cleaner;
+  pin::CleanViewer viewer;
   jobs::BatchPlan plan;
   plan.tasks.push_back(F().task);
   for (auto _ : state) {
@@ -123,7 +123,7 @@ void BM_ReadRawObject(benchmark::State& state) {
     jobs::LineBatch batch;
     jobs::BatchChunk chunk;
     while (*source.Next(&batch)) {
-      PINPIPE_CHECK(jobs::ReadLineBatch(batch, plan.tasks[0], &cleaner, /*render_zone=*/false, &chunk).ok());
+      PINPIPE_CHECK(jobs::ReadLineBatch(batch, plan.tasks[0], &viewer, &chunk).ok());
       benchmark::DoNotOptimize(chunk.rows.data());
     }
   }

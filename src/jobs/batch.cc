@@ -46,7 +46,7 @@ Result<LoadTotals> Load(const BatchOptions& options, lake::ObjectStore* store, c
     if (options.progress) options.progress(progress);
     return Status::Ok();
   };
-  PINPIPE_RETURN_IF_ERROR(ReadPlan(options, store, plan, load, /*render_zone=*/true));
+  PINPIPE_RETURN_IF_ERROR(ReadPlan(options, store, plan, load));
   totals.distinct = zone->distinct();
   return totals;
 }

@@ -41,15 +41,18 @@ Result<std::string> RenderPart(sinks::Warehouse* reader, const CleanZoneOptions&
 }  // namespace
 
 void AppendCleanZoneLine(const sinks::WarehouseRow& row, std::string* out) {
-  size_t start = out->size();
   pin::AppendCleanJson(row.record, {row.forms.tag_list_json, row.forms.ingested_at}, out);
-  PINPIPE_CHECK(out->size() > start && out->back() == '}');
+  EndCleanZoneLine(row.partition, row.offset, out);
+}
+
+void EndCleanZoneLine(int32_t partition, int64_t offset, std::string* out) {
+  PINPIPE_CHECK(!out->empty() && out->back() == '}');
   out->pop_back();
   char buf[24];
   out->append(",\"bus_partition\":");
-  out->append(buf, std::to_chars(buf, buf + sizeof(buf), row.partition).ptr);
+  out->append(buf, std::to_chars(buf, buf + sizeof(buf), partition).ptr);
   out->append(",\"bus_offset\":");
-  out->append(buf, std::to_chars(buf, buf + sizeof(buf), row.offset).ptr);
+  out->append(buf, std::to_chars(buf, buf + sizeof(buf), offset).ptr);
   out->push_back('}');
 }
 

@@ -49,5 +49,8 @@ Status CompleteCleanZone(lake::ObjectStore* store, const CleanZoneOptions& optio
 // "bus_partition" and "bus_offset" appended. Uses row.forms.tag_list_json
 // and row.forms.ingested_at where set.
 void AppendCleanZoneLine(const sinks::WarehouseRow& row, std::string* out);
+// Makes the clean JSON object that *out ends with a clean-zone line: its
+// closing brace gives way to "bus_partition" and "bus_offset".
+void EndCleanZoneLine(int32_t partition, int64_t offset, std::string* out);
 
 }  // namespace pinpipe::jobs

@@ -80,8 +80,7 @@ Result<BatchPlan> PlanDate(lake::ObjectStore* store, const BatchOptions& options
 }
 
 Status ReadPlan(const BatchOptions& options, lake::ObjectStore* store, const BatchPlan& plan,
-                const std::function<Status(BatchChunk& chunk, const RawObjectTask& task)>& consume,
-                bool render_zone) {
+                const std::function<Status(BatchChunk& chunk, const RawObjectTask& task)>& consume) {
   const int threads = std::max(1, options.threads);
   // A chunk never holds more rows than a clean part, so parts (whole
   // chunks' frames) keep close to their size.
@@ -98,7 +97,7 @@ Status ReadPlan(const BatchOptions& options, lake::ObjectStore* store, const Bat
   for (int w = 0; w < threads; ++w) {
     workers.emplace_back([&] {
       LowerThisThreadsPriority();
-      pin::Cleaner cleaner;
+      pin::CleanViewer viewer;
       LineBatch batch;
       BatchChunk chunk;
       while (!pipeline.failed()) {
@@ -106,7 +105,7 @@ Status ReadPlan(const BatchOptions& options, lake::ObjectStore* store, const Bat
         if (!more.ok()) return pipeline.Fail(more.status());
         if (!*more) return pipeline.SetCount(source.issued());
         const RawObjectTask& task = plan.tasks[batch.object];
-        Status st = ReadLineBatch(batch, task, &cleaner, render_zone, &chunk);
+        Status st = ReadLineBatch(batch, task, &viewer, &chunk);
         if (!st.ok()) return pipeline.Fail(st.WithContext("lake object " + task.key));
         if (!pipeline.Push(batch.sequence, batch.object, &chunk)) return;
       }

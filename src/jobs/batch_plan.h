@@ -32,10 +32,8 @@ Result<BatchPlan> PlanDate(lake::ObjectStore* store, const BatchOptions& options
 // Reads every object of `plan` on options.threads worker threads (started
 // here, joined before returning) and calls `consume` on the calling thread
 // with each chunk, in object order. The first error (a worker's, naming the
-// object's key, or consume's) stops everything and is returned. With
-// `render_zone`, chunks carry their clean-zone lines.
+// object's key, or consume's) stops everything and is returned.
 Status ReadPlan(const BatchOptions& options, lake::ObjectStore* store, const BatchPlan& plan,
-                const std::function<Status(BatchChunk& chunk, const RawObjectTask& task)>& consume,
-                bool render_zone = false);
+                const std::function<Status(BatchChunk& chunk, const RawObjectTask& task)>& consume);
 
 }  // namespace pinpipe::jobs

@@ -3,6 +3,7 @@
 
 #include "jobs/batch_clean_zone.h"
 #include "jobs/lake_line.h"
+#include "pin/packed_uuid.h"
 
 namespace pinpipe::jobs {
 namespace {
@@ -13,12 +14,11 @@ Status LineError(int64_t line_number, std::string_view what) {
 
 }  // namespace
 
-Status ReadLineBatch(const LineBatch& batch, const RawObjectTask& task, pin::Cleaner* cleaner,
-                     bool render_zone, BatchChunk* chunk) {
+Status ReadLineBatch(const LineBatch& batch, const RawObjectTask& task, pin::CleanViewer* viewer,
+                     BatchChunk* chunk) {
+  using TextRef = BatchChunk::TextRef;
   const lake::RawObjectKey& key = task.parsed;
-  // Rows of the chunk filled so far; rows beyond are a refilled chunk's old
-  // rows, overwritten in place (their strings keep their buffers).
-  size_t used = 0;
+  chunk->rows.clear();
   chunk->rejects.clear();
   chunk->raw_records = 0;
   chunk->overlap_skipped = 0;
@@ -27,9 +27,15 @@ Status ReadLineBatch(const LineBatch& batch, const RawObjectTask& task, pin::Cle
   chunk->first_offset = chunk->last_offset = -1;
   chunk->zone_text.clear();
   chunk->zone_line_ends.clear();
+  chunk->side_text.clear();
+  chunk->text_refs.clear();
+  std::string& zone = chunk->zone_text;
   LakeLine line;
   std::string scratch;
+  std::string stamp;  // ingested_at's text
   pin::Rejection rejection;
+  pin::CleanView view;
+  pin::CleanJsonLayout layout;
   std::string_view rest = batch.text;
   for (int64_t n = batch.first_line; !rest.empty(); ++n) {
     size_t nl = rest.find('\n');
@@ -50,37 +56,87 @@ Status ReadLineBatch(const LineBatch& batch, const RawObjectTask& task, pin::Cle
       continue;
     }
     ++chunk->raw_records;
-    if (used == chunk->rows.size()) {
-      if (chunk->spare_rows.empty()) {
-        chunk->rows.emplace_back();
-      } else {
-        chunk->rows.push_back(std::move(chunk->spare_rows.back()));
-        chunk->spare_rows.pop_back();
-      }
-    }
-    sinks::WarehouseRow& row = chunk->rows[used];
-    if (cleaner->Clean(line.raw, &row.record, &rejection)) {
-      row.record.ingested_at = line.ingested_at;
-      row.partition = line.partition;
-      row.offset = line.offset;
-      if (!sinks::RenderWarehouseRowForms(&row)) {
-        return Status::Internal("the cleaner accepted unique_id '" + row.record.unique_id + "', not a UUID");
-      }
-      if (render_zone) {
-        AppendCleanZoneLine(row, &chunk->zone_text);
-        chunk->zone_text.push_back('\n');
-        chunk->zone_line_ends.push_back(static_cast<uint32_t>(chunk->zone_text.size()));
-      }
-      ++used;
-    } else {
+    if (!viewer->View(line.raw, &view, &rejection)) {
       chunk->rejects.push_back({std::string(pin::RejectReasonName(rejection.reason)), rejection.field,
                                 rejection.detail, ToValidUtf8(line.raw), line.partition, line.offset,
                                 line.ingested_at});
+      continue;
+    }
+    sinks::WarehouseRowView& row = chunk->rows.emplace_back();
+    pin::PackedUuid id;
+    if (!pin::PackUuid(view.unique_id, &id)) {
+      return Status::Internal("the cleaner accepted unique_id '" + std::string(view.unique_id) + "', not a UUID");
+    }
+    row.packed_id = id;
+    row.ind = view.ind;
+    row.follower_count = view.follower_count;
+    row.is_video = view.is_video;
+    row.downloaded = view.downloaded;
+    row.ingested_at = line.ingested_at;
+    row.partition = line.partition;
+    row.offset = line.offset;
+
+    // The line is the rows' storage: a value its JSON holds byte for byte
+    // is pointed at there, any other value is copied to side_text.
+    const size_t line_start = zone.size();
+    stamp.clear();
+    AppendRfc3339Micros(line.ingested_at, &stamp);
+    pin::AppendCleanViewJson(view, stamp, &zone, &layout);
+    const size_t object_end = zone.size();
+    EndCleanZoneLine(line.partition, line.offset, &zone);
+    zone.push_back('\n');
+    chunk->zone_line_ends.push_back(static_cast<uint32_t>(zone.size()));
+
+    auto& refs = chunk->text_refs.emplace_back();
+    auto place = [&](pin::CleanText t, std::string_view value) {
+      auto [first, second] = layout.tokens[t];
+      if (value.empty()) {
+        refs[t] = {};  // the cleaner's empty is null
+      } else if (second - first == value.size() + 2) {
+        refs[t] = {static_cast<uint32_t>(line_start + first + 1), static_cast<uint32_t>(value.size()), TextRef::kZone};
+      } else {
+        refs[t] = {static_cast<uint32_t>(chunk->side_text.size()), static_cast<uint32_t>(value.size()), TextRef::kSide};
+        chunk->side_text.append(value);
+      }
+    };
+    place(pin::kUniqueIdText, view.unique_id);
+    place(pin::kTitleText, view.title);
+    place(pin::kDescriptionText, view.description);
+    place(pin::kPosterNameText, view.poster_name);
+    place(pin::kMediaTypeText, view.media_type);
+    place(pin::kImageSrcText, view.image_src);
+    place(pin::kSaveLocationText, view.save_location);
+    place(pin::kCategoryText, view.category);
+    // The array as written is the stored form; ingested_at's text closes the object.
+    auto [tags_first, tags_second] = layout.tokens[pin::kTagListText];
+    refs[pin::kTagListText] = {static_cast<uint32_t>(line_start + tags_first), tags_second - tags_first,
+                               TextRef::kZone};
+    refs[pin::kCleanTextCount] = {static_cast<uint32_t>(object_end - 2 - stamp.size()),
+                                  static_cast<uint32_t>(stamp.size()), TextRef::kZone};
+    if (zone.size() > UINT32_MAX || chunk->side_text.size() > UINT32_MAX) {
+      return LineError(n, "the batch's clean text passed 4 GiB");  // a chunk is ~3 MB; refs are 32-bit
     }
   }
-  while (chunk->rows.size() > used) {
-    chunk->spare_rows.push_back(std::move(chunk->rows.back()));
-    chunk->rows.pop_back();
+  // The texts stop moving here: point the rows at them.
+  for (size_t i = 0; i < chunk->rows.size(); ++i) {
+    const auto& refs = chunk->text_refs[i];
+    auto text = [&](size_t t) -> std::optional<std::string_view> {
+      const TextRef& ref = refs[t];
+      if (ref.where == TextRef::kNull) return std::nullopt;
+      const std::string& from = ref.where == TextRef::kZone ? chunk->zone_text : chunk->side_text;
+      return std::string_view(from).substr(ref.begin, ref.size);
+    };
+    sinks::WarehouseRowView& row = chunk->rows[i];
+    row.unique_id = *text(pin::kUniqueIdText);
+    row.title = text(pin::kTitleText);
+    row.description = text(pin::kDescriptionText);
+    row.poster_name = text(pin::kPosterNameText);
+    row.tag_list_json = *text(pin::kTagListText);
+    row.media_type = text(pin::kMediaTypeText);
+    row.image_src = text(pin::kImageSrcText);
+    row.save_location = text(pin::kSaveLocationText);
+    row.category = text(pin::kCategoryText);
+    row.ingested_at_text = *text(pin::kCleanTextCount);
   }
   return Status::Ok();
 }

@@ -5,6 +5,7 @@
 // misplaced object fails loudly instead of loading wrong data.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "jobs/line_batch_source.h"
 #include "lake/key_layout.h"
 #include "lake/object_store.h"
+#include "pin/clean_view.h"
 #include "pin/pin.h"
 #include "sinks/warehouse.h"
 
@@ -28,7 +30,10 @@ struct RawObjectTask {
 };
 
 struct BatchChunk {
-  std::vector<sinks::WarehouseRow> rows;
+  // The accepted rows. Their texts point into zone_text (a value the clean
+  // zone's JSON holds byte for byte) or side_text (a value the JSON had to
+  // escape): valid until the chunk is refilled or zone_text moves on.
+  std::vector<sinks::WarehouseRowView> rows;
   std::vector<sinks::WarehouseReject> rejects;
   int64_t raw_records = 0;
   int64_t overlap_skipped = 0;
@@ -36,22 +41,28 @@ struct BatchChunk {
   int64_t first_line = 1;  // the object's line number of the first line
   // Of the landed lines read, skipped overlaps included; -1: no lines.
   int64_t first_offset = -1, last_offset = -1;
-  // With render_zone: each row's clean-zone line (AppendCleanZoneLine plus
-  // '\n'), rendered while the row was in cache; line i ends at
-  // zone_line_ends[i].
+  // Each row's clean-zone line (as AppendCleanZoneLine writes it, plus
+  // '\n'); line i ends at zone_line_ends[i].
   std::string zone_text;
   std::vector<uint32_t> zone_line_ends;
-  // Rows a smaller batch left over, kept (with their strings' buffers) for
-  // the next refill.
-  std::vector<sinks::WarehouseRow> spare_rows;
+  std::string side_text;
+  // Where each row's texts are while zone_text and side_text still grow
+  // (their buffers may move): made into views once the batch is read.
+  struct TextRef {
+    enum Where : uint8_t { kNull, kZone, kSide };
+    uint32_t begin = 0;
+    uint32_t size = 0;
+    Where where = kNull;
+  };
+  std::vector<std::array<TextRef, pin::kCleanTextCount + 1>> text_refs;  // + ingested_at
 };
 
 // Parses, checks and cleans `batch` (lines of `task`'s object) into
-// *chunk, reusing its rows in place; with `render_zone` the chunk also
-// carries its clean-zone lines. kCorruption naming the line for bad
-// content; the caller adds the key. Owned by one thread (uses `cleaner`).
-Status ReadLineBatch(const LineBatch& batch, const RawObjectTask& task, pin::Cleaner* cleaner,
-                     bool render_zone, BatchChunk* chunk);
+// *chunk (its rows and clean-zone lines), reusing its buffers. kCorruption
+// naming the line for bad content; the caller adds the key. Owned by one
+// thread (uses `viewer`).
+Status ReadLineBatch(const LineBatch& batch, const RawObjectTask& task, pin::CleanViewer* viewer,
+                     BatchChunk* chunk);
 
 // The checks that span an object's batches, run on the loader in load
 // order: the first line is the key's first offset, offsets increase from

@@ -134,6 +134,58 @@ TEST_F(BatchTest, LoadsDedupesAcrossObjectsAndHoursAndReconciles) {
   EXPECT_EQ(registry_.GetCounter("pinpipe_batch_records_total", "", {{"outcome", "loaded"}}).Value(), 3);
 }
 
+TEST_F(BatchTest, TextsTheCleanZoneEscapesLoadAsTheCleanerCleansThem) {
+  // Rows keep their texts in the clean-zone lines where the JSON holds them
+  // byte for byte, and in a side buffer where it escapes them: every kind,
+  // in every text field, across chunks of two rows.
+  std::vector<std::string> raws;
+  const std::vector<std::string> texts = {R"(quote \" inside)", R"(line\nbreak)", R"(tab\tand \u0001)",
+                                          R"(caf\u00e9 \u2028)", "plain", R"(back\\slash)"};
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const std::string& t = texts[i];
+    const std::string& u = texts[(i + 1) % texts.size()];
+    raws.push_back(fmt::format(
+        R"({{"unique_id":"{}","title":"{}","description":"{}","poster_name":"{}","tag_list":"{},x","image_src":"https://x/{}",)"
+        R"("save_location":"Local save in /data/{}","category":"{}","is_image_or_video":"image"}})",
+        Uuid(static_cast<int>(i)), t, u, t, u, t, u, t));
+  }
+  raws.push_back(fmt::format(R"({{"unique_id":"{}"}})", Uuid(99)));  // every text null
+  std::vector<Rec> recs;
+  for (const std::string& raw : raws) recs.push_back({"2026-11-26T10:00:00Z", raw});
+  PutRaw(0, 0, recs);
+  options_.rows_per_chunk = 2;
+  auto report = Run();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->loaded, static_cast<int64_t>(raws.size()));
+
+  pin::Cleaner cleaner;
+  pin::Rejection rejection;
+  std::vector<sinks::WarehouseRow> expected;
+  std::string expected_zone;
+  for (size_t i = 0; i < raws.size(); ++i) {
+    sinks::WarehouseRow row;
+    ASSERT_TRUE(cleaner.Clean(raws[i], &row.record, &rejection)) << raws[i];
+    row.record.ingested_at = At("2026-11-26T10:00:00Z");
+    row.offset = static_cast<int64_t>(i);
+    AppendCleanZoneLine(row, &expected_zone);
+    expected_zone.push_back('\n');
+    expected.push_back(std::move(row));
+  }
+  ASSERT_TRUE(expected[0].record.title.has_value());
+  EXPECT_EQ(*expected[0].record.title, "quote \" inside");
+  std::vector<sinks::WarehouseRow> loaded;
+  ASSERT_TRUE(warehouse_
+                  ->ScanDate("2026-11-26", 0, INT64_MAX,
+                             [&](const sinks::WarehouseRow& row) {
+                               loaded.push_back(row);
+                               return Status::Ok();
+                             })
+                  .ok());
+  EXPECT_EQ(loaded, expected);
+  EXPECT_EQ(CleanZone(), "clean/pins/dt=2026-11-26/_SUCCESS\nclean/pins/dt=2026-11-26/part-0000.ndjson.zst\n" +
+                             expected_zone);
+}
+
 TEST_F(BatchTest, RerunningADateGivesTheSameTableAndCleanZone) {
   for (int p = 0; p < 3; ++p) {
     std::vector<Rec> recs;

@@ -42,8 +42,8 @@ Result<VerifyReport> VerifyBatch(const BatchOptions& options, lake::ObjectStore*
   PINPIPE_RETURN_IF_ERROR(ReadPlan(options, store, plan, [&](BatchChunk& chunk, const RawObjectTask&) {
     report.raw_records += chunk.raw_records;
     report.rejected += static_cast<int64_t>(chunk.rejects.size());
-    for (const sinks::WarehouseRow& r : chunk.rows) {
-      versions.push_back({*r.forms.packed_id, *r.record.ingested_at, r.partition, r.offset});
+    for (const sinks::WarehouseRowView& r : chunk.rows) {
+      versions.push_back({*r.packed_id, r.ingested_at, r.partition, r.offset});
     }
     return Status::Ok();
   }));

@@ -60,7 +60,7 @@ Status CleanZoneStager::Add(BatchChunk& chunk, std::span<const int64_t> places) 
   part.versions.reserve(rows);
   std::vector<std::pair<size_t, int64_t>> again;  // (row, place) of ids loaded before
   for (size_t i = 0; i < rows; ++i) {
-    const sinks::WarehouseRow& row = chunk.rows[i];
+    const sinks::WarehouseRowView& row = chunk.rows[i];
     // New ids take the next places in row order; an id seen before keeps its place.
     if (places[i] != lines_) {
       PINPIPE_CHECK(places[i] < lines_);
@@ -72,7 +72,7 @@ Status CleanZoneStager::Add(BatchChunk& chunk, std::span<const int64_t> places) 
     }
     ++lines_;
     if (!again.empty()) part.kept_rows.push_back(static_cast<uint32_t>(i));
-    part.versions.push_back({*row.record.ingested_at, row.partition, row.offset});
+    part.versions.push_back({row.ingested_at, row.partition, row.offset});
   }
   // The window takes the chunk's text and gives it a used buffer back.
   {
@@ -89,7 +89,7 @@ Status CleanZoneStager::Add(BatchChunk& chunk, std::span<const int64_t> places) 
 
   for (auto [i, place] : again) {
     if (place < part.first && (window_.empty() || place < window_.front().first)) {
-      GiveUp("unique_id " + chunk.rows[i].record.unique_id + " has a version " + std::to_string(lines_ - place) +
+      GiveUp("unique_id " + std::string(chunk.rows[i].unique_id) + " has a version " + std::to_string(lines_ - place) +
              " lines after its first, beyond the clean zone's window");
       return Status::Ok();
     }
@@ -100,8 +100,8 @@ Status CleanZoneStager::Add(BatchChunk& chunk, std::span<const int64_t> places) 
       holder = &*std::prev(at);  // parts in the window are never empty
     }
     size_t line = static_cast<size_t>(place - holder->first);
-    const sinks::WarehouseRow& row = chunk.rows[i];
-    Version candidate{*row.record.ingested_at, row.partition, row.offset};
+    const sinks::WarehouseRowView& row = chunk.rows[i];
+    Version candidate{row.ingested_at, row.partition, row.offset};
     // Newest wins, in the order the warehouse keeps (sinks::IsNewer).
     if (candidate.Key() > holder->versions[line].Key()) {
       holder->versions[line] = candidate;

@@ -1,14 +1,16 @@
 // The cleaned values of one record as views, before they are copied into a
-// CleanRecord or written as JSON: Cleaner::Clean and Cleaner::CleanToJson
-// share every rule through it. Internal to the pin module.
+// CleanRecord or written as JSON: Cleaner::Clean, Cleaner::CleanToJson and
+// `batch`'s readers (which keep no CleanRecord) share every rule through it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace pinpipe::pin {
 
@@ -33,6 +35,34 @@ struct CleanView {
 
 // AppendCleanJson for a view (ingested_at null).
 void AppendCleanViewJson(const CleanView& view, std::string* out);
+
+// The text values of a clean JSON object, in the order they are written.
+enum CleanText : uint8_t {
+  kUniqueIdText,
+  kTitleText,
+  kDescriptionText,
+  kPosterNameText,
+  kTagListText,
+  kMediaTypeText,
+  kImageSrcText,
+  kSaveLocationText,
+  kCategoryText,
+  kCleanTextCount
+};
+
+// Where each text value's JSON token (a string with its quotes, the
+// tag_list array, or null) was written: [first, second) bytes from the
+// object's first byte. A string's body is its value byte for byte when the
+// token is the value's size + 2 (nothing escaped, nothing replaced), so a
+// caller can keep the object's text and point into it instead of copying.
+struct CleanJsonLayout {
+  std::array<std::pair<uint32_t, uint32_t>, kCleanTextCount> tokens{};
+};
+
+// AppendCleanJson for a view whose ingested_at is `ingested_at` (as
+// AppendRfc3339Micros writes it), noting where the text values went.
+void AppendCleanViewJson(const CleanView& view, std::string_view ingested_at, std::string* out,
+                         CleanJsonLayout* layout);
 
 // The same bytes written at `dst`, which must hold CleanViewJsonBound(view)
 // bytes; returns the end of what was written.

@@ -3,6 +3,7 @@
 // written, null where unknown.
 #include <algorithm>
 #include <charconv>
+#include <type_traits>
 
 #include "core/clock.h"
 #include "pin/clean_view.h"
@@ -19,26 +20,54 @@ void PutInt(int64_t v, Out& out) {
   out.Put(std::string_view(buf, static_cast<size_t>(end - buf)));
 }
 
-// Each writer puts `prefix` (the comma and key, one literal) and a value.
+// A RawOut that notes where each text value's token went (CleanJsonLayout).
+class LayoutOut : public RawOut {
+ public:
+  LayoutOut(char* p, CleanJsonLayout* layout) : RawOut(p), start_(p), layout_(layout) {}
+  void Begin(CleanText t) { layout_->tokens[t].first = static_cast<uint32_t>(end() - start_); }
+  void End(CleanText t) { layout_->tokens[t].second = static_cast<uint32_t>(end() - start_); }
+
+ private:
+  const char* start_;
+  CleanJsonLayout* layout_;
+};
+
+// Marks the token of text value `t`, when `out` keeps a layout.
 template <typename Out>
-void PutValue(std::string_view prefix, const std::optional<std::string>& v, Out& out) {
-  out.Put(prefix);
+void Begin(Out& out, CleanText t) {
+  if constexpr (std::is_same_v<Out, LayoutOut>) out.Begin(t);
+}
+template <typename Out>
+void End(Out& out, CleanText t) {
+  if constexpr (std::is_same_v<Out, LayoutOut>) out.End(t);
+}
+
+// A text value (a CleanRecord's optional or a CleanView's view, where empty
+// means null) as a JSON string or null.
+template <typename Out>
+void PutText(const std::optional<std::string>& v, Out& out) {
   if (v) {
     WriteJsonString(*v, out);
   } else {
     out.Put("null");
   }
 }
-
-// A CleanView string: empty means null.
 template <typename Out>
-void PutValue(std::string_view prefix, std::string_view v, Out& out) {
-  out.Put(prefix);
+void PutText(std::string_view v, Out& out) {
   if (!v.empty()) {
     WriteJsonString(v, out);
   } else {
     out.Put("null");
   }
+}
+
+// Each writer puts `prefix` (the comma and key, one literal) and a value.
+template <typename Text, typename Out>
+void PutValue(std::string_view prefix, CleanText t, const Text& v, Out& out) {
+  out.Put(prefix);
+  Begin(out, t);
+  PutText(v, out);
+  End(out, t);
 }
 
 template <typename Out>
@@ -82,20 +111,24 @@ void PutTagList(const Tags& tags, Out& out) {
 template <typename R, typename Tags, typename Out>
 void PutCleanFields(const R& r, const Tags& tags, Out& out) {
   out.Put("{\"unique_id\":");
+  Begin(out, kUniqueIdText);
   WriteJsonString(r.unique_id, out);
+  End(out, kUniqueIdText);
   PutValue(",\"ind\":", r.ind, out);
-  PutValue(",\"title\":", r.title, out);
-  PutValue(",\"description\":", r.description, out);
-  PutValue(",\"poster_name\":", r.poster_name, out);
+  PutValue(",\"title\":", kTitleText, r.title, out);
+  PutValue(",\"description\":", kDescriptionText, r.description, out);
+  PutValue(",\"poster_name\":", kPosterNameText, r.poster_name, out);
   PutValue(",\"follower_count\":", r.follower_count, out);
   out.Put(",\"tag_list\":");
+  Begin(out, kTagListText);
   PutTagList(tags, out);
+  End(out, kTagListText);
   PutValue(",\"is_video\":", r.is_video, out);
-  PutValue(",\"media_type\":", r.media_type, out);
-  PutValue(",\"image_src\":", r.image_src, out);
+  PutValue(",\"media_type\":", kMediaTypeText, r.media_type, out);
+  PutValue(",\"image_src\":", kImageSrcText, r.image_src, out);
   PutValue(",\"downloaded\":", r.downloaded, out);
-  PutValue(",\"save_location\":", r.save_location, out);
-  PutValue(",\"category\":", r.category, out);
+  PutValue(",\"save_location\":", kSaveLocationText, r.save_location, out);
+  PutValue(",\"category\":", kCategoryText, r.category, out);
 }
 
 constexpr std::string_view kNullIngestedAt = ",\"ingested_at\":null}";
@@ -188,6 +221,17 @@ void AppendCleanViewJson(const CleanView& v, std::string* out) {
   StringOut sink(out);
   PutCleanFields(v, v.tag_list, sink);
   out->append(kNullIngestedAt);
+}
+
+void AppendCleanViewJson(const CleanView& v, std::string_view ingested_at, std::string* out,
+                         CleanJsonLayout* layout) {
+  char* begin = ThisThreadsScratch(CleanFieldsBound(v) + TagListBound(v.tag_list) + ingested_at.size());
+  LayoutOut sink(begin, layout);
+  PutCleanFields(v, v.tag_list, sink);
+  sink.Put(",\"ingested_at\":\"");
+  sink.Put(ingested_at);
+  sink.Put("\"}");
+  out->append(begin, static_cast<size_t>(sink.end() - begin));
 }
 
 size_t CleanViewJsonBound(const CleanView& v) { return CleanFieldsBound(v) + TagListBound(v.tag_list); }

@@ -199,6 +199,62 @@ TEST(CleanJsonTest, FormsArePutInAsTheyAreAndMatchWhatTheyCache) {
   EXPECT_TRUE(given.ends_with(R"("ingested_at":"then"})")) << given;
 }
 
+TEST(CleanJsonTest, AViewsLayoutPointsAtEachTextAndTheTextIsTheRecordsJson) {
+  // Escaped and plain values, a missing one (image_src), an empty tag list
+  // and a replaced media kind: each kind of token the layout reports.
+  const std::string raw =
+      R"({"unique_id":" 0000ABCD-0000-4000-8000-00000000002A ","index":7,"title":"say \"hi\"\n",)"
+      R"("description":"plain text","poster_name":"Zo\u00e9 \u0001","follower_count":"1.5k",)"
+      R"("tag_list":"a\"b,c","is_image_or_video":"video","downloaded":0,)"
+      R"("save_location":"Local save in /data/x","category":"Art"})";
+  CleanViewer viewer;
+  CleanView view;
+  Rejection rejection;
+  ASSERT_TRUE(viewer.View(raw, &view, &rejection)) << rejection.detail;
+  const std::string at = "2026-11-26T10:00:00.123456Z";
+  std::string out = "earlier lines\n";
+  const size_t start = out.size();
+  CleanJsonLayout layout;
+  AppendCleanViewJson(view, at, &out, &layout);
+
+  Cleaner cleaner;
+  CleanRecord record;
+  ASSERT_TRUE(cleaner.Clean(raw, &record, &rejection));
+  record.ingested_at = 1795687200123456;
+  std::string expected;
+  AppendCleanJson(record, &expected);
+  ASSERT_EQ(out.substr(start), expected);
+
+  auto token = [&](CleanText t) {
+    auto [first, second] = layout.tokens[t];
+    EXPECT_LE(first, second);
+    return out.substr(start + first, second - first);
+  };
+  EXPECT_EQ(token(kUniqueIdText), "\"0000abcd-0000-4000-8000-00000000002a\"");
+  EXPECT_EQ(token(kTitleText), R"("say \"hi\"")");  // escaped: longer than the value + 2
+  EXPECT_NE(token(kTitleText).size(), view.title.size() + 2);
+  EXPECT_EQ(token(kDescriptionText), "\"plain text\"");
+  EXPECT_EQ(token(kDescriptionText).size(), view.description.size() + 2);
+  EXPECT_EQ(token(kPosterNameText), "\"Zo\u00e9 \\u0001\"");
+  EXPECT_NE(token(kPosterNameText).size(), view.poster_name.size() + 2);
+  std::string tags;
+  AppendTagListJson(record.tag_list, &tags);
+  EXPECT_EQ(token(kTagListText), tags);
+  EXPECT_EQ(token(kMediaTypeText), "\"video\"");
+  EXPECT_EQ(token(kImageSrcText), "null");
+  EXPECT_EQ(token(kSaveLocationText), "\"/data/x\"");
+  EXPECT_EQ(token(kCategoryText), "\"art\"");
+
+  // No tags at all: the array is still a token of its own.
+  ASSERT_TRUE(viewer.View(R"({"unique_id":"0000abcd-0000-4000-8000-00000000002a"})", &view, &rejection));
+  out.clear();
+  AppendCleanViewJson(view, at, &out, &layout);
+  EXPECT_EQ(out.substr(layout.tokens[kTagListText].first,
+                       layout.tokens[kTagListText].second - layout.tokens[kTagListText].first),
+            "[]");
+  EXPECT_EQ(out.substr(layout.tokens[kTitleText].first, 4), "null");
+}
+
 TEST(CleanJsonTest, WorstCaseRecordStaysInItsBoundAndDecodesBack) {
   // On a fresh thread the writer's scratch buffer is sized to this record's
   // bound alone, so ASan catches a write past it.
@@ -224,6 +280,23 @@ TEST(CleanJsonTest, WorstCaseRecordStaysInItsBoundAndDecodesBack) {
   EXPECT_EQ(simdjson::dom::array(doc["tag_list"]).size(), 20u);
   EXPECT_EQ(std::string_view(doc["ingested_at"]), FormatRfc3339Micros(INT64_MAX));
   EXPECT_NE(out.find(tags), std::string::npos);
+
+  // The same record as a view, written with its layout.
+  std::vector<std::string_view> tag_views(r.tag_list.begin(), r.tag_list.end());
+  CleanView v;
+  v.unique_id = v.title = v.description = v.poster_name = v.media_type = v.image_src = v.save_location =
+      v.category = worst;
+  v.tag_list = tag_views;
+  v.ind = v.follower_count = INT64_MAX;
+  v.is_video = true;
+  v.downloaded = false;
+  std::string from_view;
+  CleanJsonLayout layout;
+  std::thread([&] { AppendCleanViewJson(v, FormatRfc3339Micros(INT64_MAX), &from_view, &layout); }).join();
+  EXPECT_EQ(from_view, out);
+  EXPECT_EQ(from_view.substr(layout.tokens[kTagListText].first,
+                             layout.tokens[kTagListText].second - layout.tokens[kTagListText].first),
+            tags);
 }
 
 TEST(RejectJsonTest, FieldsInOrderAndNullFieldWhenNone) {

@@ -74,9 +74,9 @@ int Eof(sqlite3_vtab_cursor* cursor) {
 void ResultText(sqlite3_context* ctx, std::string_view v) {
   sqlite3_result_text64(ctx, v.data() != nullptr ? v.data() : "", v.size(), SQLITE_STATIC, SQLITE_UTF8);
 }
-void ResultText(sqlite3_context* ctx, const std::optional<std::string>& v) {
+void ResultText(sqlite3_context* ctx, const std::optional<std::string_view>& v) {
   if (v) {
-    ResultText(ctx, std::string_view(*v));
+    ResultText(ctx, *v);
   } else {
     sqlite3_result_null(ctx);
   }
@@ -100,26 +100,25 @@ int Column(sqlite3_vtab_cursor* cursor, sqlite3_context* ctx, int column) {
   const PendingRows& rows = *RowsOf(cursor);
   size_t i = reinterpret_cast<Cursor*>(cursor)->i;
   const PendingRow& pending = rows.rows()[i];
-  const WarehouseRow& row = *pending.row;
-  const pin::CleanRecord& r = row.record;
+  const WarehouseRowView& r = *pending.row;
   switch (column) {
-    case 0: ResultText(ctx, std::string_view(r.unique_id)); break;
+    case 0: ResultText(ctx, r.unique_id); break;
     case 1: ResultInt(ctx, r.ind); break;
     case 2: ResultText(ctx, r.title); break;
     case 3: ResultText(ctx, r.description); break;
     case 4: ResultText(ctx, r.poster_name); break;
     case 5: ResultInt(ctx, r.follower_count); break;
-    case 6: ResultText(ctx, rows.tag_list_json(i)); break;
+    case 6: ResultText(ctx, r.tag_list_json); break;
     case 7: ResultBool(ctx, r.is_video); break;
     case 8: ResultText(ctx, r.media_type); break;
     case 9: ResultText(ctx, r.image_src); break;
     case 10: ResultBool(ctx, r.downloaded); break;
     case 11: ResultText(ctx, r.save_location); break;
     case 12: ResultText(ctx, r.category); break;
-    case 13: ResultText(ctx, rows.ingested_at(i)); break;
+    case 13: ResultText(ctx, r.ingested_at_text); break;
     case 14: ResultText(ctx, rows.dt()); break;
-    case 15: sqlite3_result_int64(ctx, row.partition); break;
-    case 16: sqlite3_result_int64(ctx, row.offset); break;
+    case 15: sqlite3_result_int64(ctx, r.partition); break;
+    case 16: sqlite3_result_int64(ctx, r.offset); break;
     default: sqlite3_result_int64(ctx, pending.rowid); break;
   }
   return SQLITE_OK;
@@ -151,32 +150,6 @@ const sqlite3_module* Module() {
 }
 
 }  // namespace
-
-void PendingRows::Show(std::span<const PendingRow> rows) {
-  rows_ = rows;
-  if (rendered_.size() < rows.size()) rendered_.resize(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const WarehouseRow& row = *rows[i].row;
-    if (row.forms.tag_list_json.empty()) {
-      rendered_[i][0].clear();
-      pin::AppendTagListJson(row.record.tag_list, &rendered_[i][0]);
-    }
-    if (row.forms.ingested_at.empty()) {
-      rendered_[i][1].clear();
-      AppendRfc3339Micros(*row.record.ingested_at, &rendered_[i][1]);
-    }
-  }
-}
-
-std::string_view PendingRows::tag_list_json(size_t i) const {
-  const std::string& form = rows_[i].row->forms.tag_list_json;
-  return form.empty() ? std::string_view(rendered_[i][0]) : std::string_view(form);
-}
-
-std::string_view PendingRows::ingested_at(size_t i) const {
-  const std::string& form = rows_[i].row->forms.ingested_at;
-  return form.empty() ? std::string_view(rendered_[i][1]) : std::string_view(form);
-}
 
 Status RegisterPendingRowsTable(sqlite3* db, PendingRows* rows) {
   int rc = sqlite3_create_module_v2(db, "pinpipe_pending_rows", Module(), rows, nullptr);

@@ -1,13 +1,12 @@
 // The rows a date replacement writes next, as a read-only SQLite table for
 // one connection: new rows go in with one `INSERT INTO pins SELECT ... FROM
 // pinpipe_pending_rows` per batch, a newer version with one UPDATE ... FROM
-// it. SQLite reads each value straight from the WarehouseRow (no copy):
+// it. SQLite reads each value straight from the WarehouseRowView (no copy):
 // binding them as parameters of a many-row INSERT ... VALUES cost a deep
-// copy and an allocation per text value. The one mapping of a WarehouseRow
-// to the table's columns.
+// copy and an allocation per text value. The one mapping of a row to the
+// table's columns.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -24,7 +23,7 @@ namespace pinpipe::sinks::sqlite {
 // One row to write and its rowid (given by the replacement, or the one the
 // older version holds).
 struct PendingRow {
-  const WarehouseRow* row;
+  const WarehouseRowView* row;
   int64_t rowid;
 };
 
@@ -36,21 +35,15 @@ class PendingRows {
  public:
   explicit PendingRows(std::string dt) : dt_(std::move(dt)) {}
   // Shows `rows` until the next Show; they (and what they point to) must
-  // outlive every statement that reads the table meanwhile. Renders the
-  // tag_list and ingested_at forms of rows whose producer did not
-  // (REQUIRES: every row has ingested_at).
-  void Show(std::span<const PendingRow> rows);
+  // outlive every statement that reads the table meanwhile.
+  void Show(std::span<const PendingRow> rows) { rows_ = rows; }
 
   std::span<const PendingRow> rows() const { return rows_; }
   std::string_view dt() const { return dt_; }
-  // tag_list JSON and ingested_at text of rows()[i].
-  std::string_view tag_list_json(size_t i) const;
-  std::string_view ingested_at(size_t i) const;
 
  private:
   std::string dt_;
   std::span<const PendingRow> rows_;
-  std::vector<std::array<std::string, 2>> rendered_;  // [i]: forms rendered here, when the row had none
 };
 
 // Registers table `pinpipe_pending_rows` on `db`, showing `rows` (which must

@@ -184,15 +184,13 @@ class SqliteDateReplacement final : public DateReplacement {
   // New ids are inserted together, by one statement reading them from
   // pinpipe_pending_rows; the rows pending are inserted before this
   // returns (SQLite reads them in place) or before an update of one of them.
-  Status AddRows(std::span<const WarehouseRow> rows, std::vector<int64_t>* places) override {
+  using DateReplacement::AddRows;
+  Status AddRows(std::span<const WarehouseRowView> rows, std::vector<int64_t>* places) override {
     PINPIPE_CHECK(!done_);
     counted_.reset();
     pending_.clear();
     if (places != nullptr) places->clear();
-    for (const WarehouseRow& row : rows) {
-      if (!row.record.ingested_at) {
-        return Status::InvalidArgument("warehouse row " + row.record.unique_id + " has no ingested_at");
-      }
+    for (const WarehouseRowView& row : rows) {
       auto [rowid, is_new] = RowidSlot(row);
       if (is_new) *rowid = next_rowid_++;
       // Rowids are handed out one by one from start_rowid_: a rowid is its place.
@@ -270,13 +268,14 @@ class SqliteDateReplacement final : public DateReplacement {
 
   // Where the date's row for the row's unique_id is kept, and whether the
   // date does not hold that id yet (the slot is new, to be filled).
-  std::pair<int64_t*, bool> RowidSlot(const WarehouseRow& row) {
+  std::pair<int64_t*, bool> RowidSlot(const WarehouseRowView& row) {
     pin::PackedUuid packed;
-    if (row.forms.packed_id || pin::PackUuid(row.record.unique_id, &packed)) {
-      auto [it, is_new] = uuid_rowids_.try_emplace(row.forms.packed_id.value_or(packed), 0);
+    if (row.packed_id || pin::PackUuid(row.unique_id, &packed)) {
+      auto [it, is_new] = uuid_rowids_.try_emplace(row.packed_id.value_or(packed), 0);
       return {&it->second, is_new};
     }
-    auto [it, is_new] = other_rowids_.try_emplace(row.record.unique_id, 0);  // not a clean id: hand-made rows only
+    // Not a clean id: hand-made rows only.
+    auto [it, is_new] = other_rowids_.try_emplace(std::string(row.unique_id), 0);
     return {&it->second, is_new};
   }
 
