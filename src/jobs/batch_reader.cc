@@ -114,7 +114,8 @@ Status ReadLineBatch(const LineBatch& batch, const RawObjectTask& task, pin::Cle
     refs[pin::kCleanTextCount] = {static_cast<uint32_t>(object_end - 2 - stamp.size()),
                                   static_cast<uint32_t>(stamp.size()), TextRef::kZone};
     if (zone.size() > UINT32_MAX || chunk->side_text.size() > UINT32_MAX) {
-      return LineError(n, "the batch's clean text passed 4 GiB");  // a chunk is ~3 MB; refs are 32-bit
+      // Refs and line ends are 32-bit; a batch's lines are a few MB.
+      return Status::Internal("line " + std::to_string(n) + ": the batch's clean text passed 4 GiB");
     }
   }
   // The texts stop moving here: point the rows at them.
