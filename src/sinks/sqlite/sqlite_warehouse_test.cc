@@ -292,6 +292,44 @@ std::vector<WarehouseRow> Scan(Warehouse* w, const std::string& dt, int64_t firs
   return seen;
 }
 
+TEST_F(SqliteWarehouseTest, OldRowsGoAsNewRowsComeInAndWhateverIsLeftGoesBeforeTheCount) {
+  auto w = Open();
+  auto day = [](const std::string& prefix, int n) {
+    std::vector<WarehouseRow> rows;
+    for (int i = 0; i < n; ++i) rows.push_back(Row(fmt::format("{}{}", prefix, i), "2026-11-26T10:00:00Z", 0, i));
+    return rows;
+  };
+  ASSERT_TRUE(w->ReplaceDate("2026-11-25", std::vector{Row("other", "2026-11-25T10:00:00Z", 0, 1)}, {}).ok());
+  for (int fresh : {30, 150}) {  // fewer new rows than old ones, then more
+    SCOPED_TRACE(fresh);
+    ASSERT_TRUE(w->ReplaceDate("2026-11-26", day("old", 100), {}).ok());
+    // A row of the date written by hand, outside the range the load recorded.
+    Rows(w.get(), "INSERT INTO pins (unique_id, tag_list, ingested_at, dt, bus_partition, bus_offset) "
+                  "VALUES ('stray', '[]', '2026-11-26T10:00:00.000000Z', '2026-11-26', 0, 0)");
+    auto old_left = [&] {
+      return Rows(w.get(), "SELECT count(*) FROM pins WHERE dt = '2026-11-26' AND unique_id GLOB 'old*'")[0][0];
+    };
+    auto r = w->BeginReplace("2026-11-26");
+    ASSERT_TRUE(r.ok());
+    std::vector<WarehouseRow> rows = day("new", fresh);
+    for (size_t i = 0; i < rows.size(); i += 10) {
+      ASSERT_TRUE((*r)->AddRows(std::span(rows).subspan(i, 10)).ok());
+      // One old row out per new row in, while there are old rows.
+      EXPECT_EQ(old_left(), std::to_string(std::max<int>(0, 100 - static_cast<int>(i) - 10)));
+    }
+    auto counts = (*r)->Counts();
+    ASSERT_TRUE(counts.ok());
+    EXPECT_EQ(counts->rows, fresh);
+    EXPECT_EQ(old_left(), "0");
+    ASSERT_TRUE((*r)->Commit().ok());
+    EXPECT_EQ(Rows(w.get(), "SELECT count(*) FROM pins WHERE dt = '2026-11-26' AND unique_id NOT GLOB 'new*'"),
+              (std::vector<std::vector<std::string>>{{"0"}}));
+    EXPECT_EQ(Scan(w.get(), "2026-11-26", 0, 1000).size(), static_cast<size_t>(fresh));
+    EXPECT_EQ(Rows(w.get(), "SELECT unique_id FROM pins WHERE dt = '2026-11-25'"),
+              (std::vector<std::vector<std::string>>{{"other"}}));
+  }
+}
+
 TEST_F(SqliteWarehouseTest, ScanDateReturnsEveryFieldInFirstAddedOrder) {
   auto w = Open();
   WarehouseRow full = Row("f", "2026-11-26T10:00:00.123456Z", 2, 40, "Title \"quoted\"\nline");
