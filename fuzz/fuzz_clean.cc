@@ -2,8 +2,9 @@
 // that whatever the input bytes, the written line is valid JSON (re-parsed
 // with simdjson, which also validates UTF-8), that cleaning is
 // deterministic (a second Cleaner, with different history, agrees) and that
-// Cleaner::CleanToJson and the NDJSON path's raw-pointer writer write the
-// same bytes as Clean + AppendCleanJson.
+// Cleaner::CleanToJson, the NDJSON path's raw-pointer writer and `batch`'s
+// view writer write the same bytes as Clean + AppendCleanJson, and that the
+// view writer's layout points at each value (batch rows are views into it).
 #include <simdjson.h>
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/clock.h"
 #include "pin/clean_view.h"
 #include "pin/pin.h"
 
@@ -71,6 +73,46 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Require(end <= buffer.get() + bound, "WriteCleanViewJson overran its bound", line);
     std::string written(buffer.get(), static_cast<size_t>(end - buffer.get()));
     Require(written == line, "WriteCleanViewJson differs from AppendCleanJson", written + "\n" + line);
+
+    // The view writer with an ingested_at and its layout, after other text.
+    constexpr int64_t kAt = 1795687200123456;
+    std::string at;
+    pinpipe::AppendRfc3339Micros(kAt, &at);
+    std::string zone = "before\n";
+    const size_t start = zone.size();
+    pinpipe::pin::CleanJsonLayout layout;
+    pinpipe::pin::AppendCleanViewJson(view, at, &zone, &layout);
+    pinpipe::pin::CleanRecord record;
+    Require(reused->Clean(raw, &record, &rejection), "Clean rejected what View accepted", line);
+    record.ingested_at = kAt;
+    std::string expected;
+    pinpipe::pin::AppendCleanJson(record, &expected);
+    Require(zone.substr(start) == expected, "AppendCleanViewJson differs from AppendCleanJson", zone + "\n" + expected);
+    auto token = [&](pinpipe::pin::CleanText t) {
+      auto [first, second] = layout.tokens[t];
+      Require(first <= second && start + second <= zone.size(), "layout token out of the line", zone);
+      return std::string_view(zone).substr(start + first, second - first);
+    };
+    const std::pair<pinpipe::pin::CleanText, std::string_view> texts[] = {
+        {pinpipe::pin::kUniqueIdText, view.unique_id},   {pinpipe::pin::kTitleText, view.title},
+        {pinpipe::pin::kDescriptionText, view.description}, {pinpipe::pin::kPosterNameText, view.poster_name},
+        {pinpipe::pin::kMediaTypeText, view.media_type}, {pinpipe::pin::kImageSrcText, view.image_src},
+        {pinpipe::pin::kSaveLocationText, view.save_location}, {pinpipe::pin::kCategoryText, view.category}};
+    for (auto [t, value] : texts) {
+      std::string_view tok = token(t);
+      if (value.empty()) {
+        Require(tok == "null", "a null value's token is not null", std::string(tok));
+      } else if (tok.size() == value.size() + 2) {
+        Require(tok.substr(1, value.size()) == value, "a verbatim token is not its value", std::string(tok));
+      } else {
+        std::string quoted_value;
+        pinpipe::pin::AppendJsonString(value, &quoted_value);
+        Require(tok == quoted_value, "an escaped token is not its value's JSON", std::string(tok));
+      }
+    }
+    std::string tags;
+    pinpipe::pin::AppendTagListJson(record.tag_list, &tags);
+    Require(token(pinpipe::pin::kTagListText) == tags, "the tag_list token is not the stored tag_list", tags);
   }
 
   // The bare string writer too, on the raw bytes themselves.
