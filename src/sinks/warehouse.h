@@ -44,7 +44,7 @@ struct WarehouseRow {
 // views into memory the producer keeps until AddRows returns. `batch`'s
 // readers point them into the clean-zone lines they write anyway, so a
 // row's text is written once, into one buffer, and never copied into
-// strings of its own (that copy was ~12% of a day's CPU). A missing
+// strings of its own (that copy was ~13% of a day's CPU). A missing
 // optional text is NULL.
 struct WarehouseRowView {
   std::string_view unique_id;
