@@ -7,6 +7,9 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <tuple>
@@ -206,6 +209,60 @@ TEST_F(BatchEndToEndTest, QueryReturnsExactlyTheNewestCleanVersionOfEachRecord) 
   ASSERT_EQ(again.exit_code, 0) << again.err;
   RunResult query2 = Pinpipe({"query", "--format", "json", "SELECT * FROM pins WHERE dt = '2026-11-20'"});
   EXPECT_EQ(query2.out, query.out);
+  RunResult verify = Pinpipe({"batch", "--date", "2026-11-20", "--verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+}
+
+TEST_F(BatchEndToEndTest, ABatchKilledWhileReplacingADateLeavesTheOldDateToQueriesAndToTheNextRun) {
+  // Big enough that the re-run is still loading when it is killed.
+  RunResult gen = testing::Run({PinpipeBin(), "gen", "--count", "200000", "--seed", "11"});
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  std::vector<std::pair<std::string, UnixMicros>> raws;
+  std::vector<std::string> lines = Lines(gen.out);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    raws.emplace_back(lines[i], At("2026-11-20T09:00:00Z") + static_cast<int64_t>(i) * 100'000);
+  }
+  ASSERT_EQ(Produce(raws).size(), raws.size());
+  ASSERT_EQ(Pinpipe({"land", "--once"}).exit_code, 0);
+  ASSERT_EQ(Pinpipe({"batch", "--date", "2026-11-20"}).exit_code, 0);
+  const std::vector<std::string> fingerprint = {
+      "query", "--format", "csv",
+      "SELECT count(*), sum(bus_partition * 1000000 + bus_offset), "
+      "sum(length(title) + length(description) + length(tag_list)), min(unique_id), max(unique_id) "
+      "FROM pins WHERE dt = '2026-11-20'"};
+  RunResult before = Pinpipe(fingerprint);
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+
+  const std::string journal = dir_.File("warehouse.db-journal");
+  testing::SpawnOptions quiet;
+  quiet.stdout_path = dir_.File("rerun.out");
+  quiet.stderr_path = dir_.File("rerun.err");
+  auto rerun = testing::Subprocess::Start(
+      {PinpipeBin(), "--data-dir", dir_.path(), "--log-level", "warn", "batch", "--date", "2026-11-20", "--no-progress"},
+      quiet);
+  ASSERT_TRUE(rerun.has_value());
+  // Killed once the journal is hot: SQLite writes its header's magic when it
+  // syncs the journal, before the first page of the database is changed.
+  auto journal_is_hot = [&] {
+    std::ifstream in(journal, std::ios::binary);
+    char first = 0;
+    return in.get(first) && first != 0;
+  };
+  testing::WaitFor([&] { return journal_is_hot() || !rerun->Running(); }, std::chrono::seconds(60));
+  ASSERT_TRUE(rerun->Running()) << "the re-run finished before it could be killed; make the day bigger";
+  rerun->Signal(SIGKILL);
+  ASSERT_TRUE(rerun->Wait(std::chrono::seconds(30)).has_value());
+  ASSERT_TRUE(journal_is_hot()) << testing::ReadFile(dir_.File("rerun.err"));
+
+  // A read-only query sees the old date whole (the journal is rolled back first).
+  RunResult after = Pinpipe(fingerprint);
+  EXPECT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(after.out, before.out);
+  EXPECT_FALSE(std::filesystem::exists(journal));
+  // The next run replaces the date as if nothing had happened.
+  RunResult again = Pinpipe({"batch", "--date", "2026-11-20"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Pinpipe(fingerprint).out, before.out);
   RunResult verify = Pinpipe({"batch", "--date", "2026-11-20", "--verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }

@@ -10,6 +10,7 @@
 
 #include <absl/container/flat_hash_map.h>
 
+#include "core/log.h"
 #include "pin/packed_uuid.h"
 #include "sinks/sqlite/pending_rows_table.h"
 
@@ -399,6 +400,23 @@ Status RunQueryStatement(sqlite3* db, sqlite3_stmt* stmt, QueryResultSink* sink)
   }
 }
 
+// Opens `path` for writing just long enough for SQLite to roll back the
+// hot journal an interrupted write left (it does so on the first read).
+Status RollBackInterruptedWrite(const std::string& path, const WarehouseOptions& options) {
+  SqliteOpenOptions open;
+  open.create = false;
+  open.wal = false;
+  open.busy_timeout_ms = options.busy_timeout_ms;
+  auto writer = SqliteDb::Open(path, open);
+  Status st = writer.ok() ? (*writer)->Exec("SELECT count(*) FROM sqlite_master") : writer.status();
+  if (!st.ok()) {
+    return st.WithContext("the warehouse " + path +
+                          " holds an interrupted batch's journal, which only a writer can roll back");
+  }
+  core::Log("warehouse").info("event=interrupted_write_rolled_back path={}", core::LogValue(path));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteWarehouse>> SqliteWarehouse::Open(const std::string& path,
@@ -418,6 +436,16 @@ Result<std::unique_ptr<SqliteWarehouse>> SqliteWarehouse::Open(const std::string
     return db.status();
   }
   if (options.read_only) {
+    // A batch killed mid-replace leaves a hot rollback journal that only a
+    // writer may roll back: until one did, every read-only query failed
+    // with "attempt to write a readonly database".
+    Status readable = (*db)->Exec("SELECT count(*) FROM sqlite_master");
+    if (!readable.ok() && sqlite3_extended_errcode((*db)->raw()) == SQLITE_READONLY_ROLLBACK) {
+      (*db).reset();
+      PINPIPE_RETURN_IF_ERROR(RollBackInterruptedWrite(path, options));
+      db = SqliteDb::Open(path, open);
+      if (!db.ok()) return db.status();
+    }
     PINPIPE_RETURN_IF_ERROR((*db)->Exec("PRAGMA query_only = ON"));
   } else {
     // Durable at COMMIT (journal and file fsynced). journal_mode = DELETE

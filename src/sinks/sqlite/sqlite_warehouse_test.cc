@@ -1,6 +1,8 @@
 #include "sinks/sqlite/sqlite_warehouse.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <map>
@@ -456,6 +458,44 @@ TEST_F(SqliteWarehouseTest, ReadOnlyRefusesWritesAndAMissingFileIsNotFound) {
   Status st = reader->Query("DELETE FROM pins", &c);
   EXPECT_FALSE(st.ok());
   EXPECT_NE(st.message().find("readonly"), std::string::npos) << st.message();
+}
+
+TEST_F(SqliteWarehouseTest, AReaderRollsBackWhatAKilledReplacementLeftAndSeesTheOldDate) {
+  // Rows big enough that the replacement below outgrows a 1 MiB page cache.
+  const std::string title(200, 't');
+  std::vector<WarehouseRow> old_rows;
+  for (int i = 0; i < 10000; ++i) {
+    old_rows.push_back(Row(fmt::format("old{}", i), "2026-11-26T10:00:00Z", 0, i, title));
+  }
+  ASSERT_TRUE(Open()->ReplaceDate("2026-11-26", old_rows, {}).ok());
+  // A child replaces the date with a tiny page cache (so pages reach the
+  // file and the journal) and dies without rolling back or closing.
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto w = SqliteWarehouse::Open(dir_.File("w.db"), {.cache_mib = 1});
+    if (!w.ok()) _exit(2);
+    auto r = (*w)->BeginReplace("2026-11-26");
+    if (!r.ok()) _exit(3);
+    std::vector<WarehouseRow> fresh;
+    for (int i = 0; i < 10000; ++i) {
+      fresh.push_back(Row(fmt::format("new{}", i), "2026-11-26T11:00:00Z", 1, i, title));
+    }
+    if (!(*r)->AddRows(fresh).ok()) _exit(4);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  ASSERT_TRUE(std::filesystem::exists(dir_.File("w.db-journal")));
+
+  auto reader = Open(/*read_only=*/true);
+  ASSERT_NE(reader, nullptr);
+  EXPECT_EQ(Rows(reader.get(), "SELECT count(*), min(unique_id), max(unique_id) FROM pins WHERE dt = '2026-11-26' "
+                               "AND unique_id GLOB 'old*'"),
+            (std::vector<std::vector<std::string>>{{"10000", "old0", "old9999"}}));
+  EXPECT_EQ(Rows(reader.get(), "SELECT count(*) FROM pins"), (std::vector<std::vector<std::string>>{{"10000"}}));
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("w.db-journal")));
 }
 
 TEST_F(SqliteWarehouseTest, ALiveSinkRejectTableInTheSameFileIsExplained) {
