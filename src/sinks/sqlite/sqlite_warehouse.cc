@@ -283,8 +283,8 @@ class SqliteDateReplacement final : public DateReplacement {
 
   // Upserts the date's row in pins_dates (counts, rowid range, load time).
   // The counts and the rowid range come from what this replacement did
-  // (the date was emptied at Start, so its rows are exactly the ones it
-  // inserted), sparing two scans of the date's index.
+  // (every old row of the date is gone by now, so its rows are exactly the
+  // ones it inserted), sparing two scans of the date's index.
   Status RecordDate() {
     DateCounts counts;
     if (counted_) {
