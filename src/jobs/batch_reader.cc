@@ -29,6 +29,13 @@ Status ReadLineBatch(const LineBatch& batch, const RawObjectTask& task, pin::Cle
   chunk->zone_line_ends.clear();
   chunk->side_text.clear();
   chunk->text_refs.clear();
+  // The rows point into these two texts and the chunk then moves from
+  // thread to thread. A std::string moves a heap buffer along (constant
+  // time) but copies a short text kept inside the object, which would leave
+  // the views behind; so both stay on the heap.
+  constexpr size_t kOnTheHeap = 64;  // past any string's inline capacity
+  if (chunk->zone_text.capacity() < kOnTheHeap) chunk->zone_text.reserve(kOnTheHeap);
+  if (chunk->side_text.capacity() < kOnTheHeap) chunk->side_text.reserve(kOnTheHeap);
   std::string& zone = chunk->zone_text;
   LakeLine line;
   std::string scratch;

@@ -186,6 +186,26 @@ TEST_F(BatchTest, TextsTheCleanZoneEscapesLoadAsTheCleanerCleansThem) {
                              expected_zone);
 }
 
+TEST_F(BatchTest, ShortEscapedTextsSurviveTheChunksMovesBetweenThreads) {
+  // A value the JSON escapes lives in the chunk's side text; when that text
+  // is short, std::string keeps it inside the object, where a move between
+  // threads would leave the row's view behind.
+  std::vector<Rec> recs;
+  std::vector<std::string> raws;
+  for (int i = 0; i < 40; ++i) {
+    raws.push_back(fmt::format(R"({{"unique_id":"{}","title":"{}\"{}"}})", Uuid(i), i % 10, i));
+    recs.push_back({"2026-11-26T10:00:00Z", raws.back()});
+  }
+  PutRaw(0, 0, recs);
+  options_.rows_per_chunk = 1;
+  options_.threads = 3;
+  auto report = Run();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  std::vector<std::vector<std::string>> want;
+  for (int i = 0; i < 40; ++i) want.push_back({Uuid(i), fmt::format("{}\"{}", i % 10, i)});
+  EXPECT_EQ(Query("SELECT unique_id, title FROM pins ORDER BY unique_id"), want);
+}
+
 TEST_F(BatchTest, RerunningADateGivesTheSameTableAndCleanZone) {
   for (int p = 0; p < 3; ++p) {
     std::vector<Rec> recs;
