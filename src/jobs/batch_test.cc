@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
+#include <set>
+
 #include "jobs/batch_clean_zone.h"
 #include "jobs/batch_verify.h"
 #include "jobs/lake_line.h"
@@ -204,6 +208,85 @@ TEST_F(BatchTest, ShortEscapedTextsSurviveTheChunksMovesBetweenThreads) {
   std::vector<std::vector<std::string>> want;
   for (int i = 0; i < 40; ++i) want.push_back({Uuid(i), fmt::format("{}\"{}", i % 10, i)});
   EXPECT_EQ(Query("SELECT unique_id, title FROM pins ORDER BY unique_id"), want);
+}
+
+// Random texts of every kind (escapes, control characters, multi-byte
+// UTF-8, short and long, blank) in every text field, with later versions of
+// some ids, through chunks of 1-8 rows on 1-3 threads: the warehouse holds
+// what the cleaner makes of each id's newest version, and the clean zone
+// its lines.
+TEST_F(BatchTest, RandomTextsComeOutAsTheCleanerCleansThemWhateverTheChunking) {
+  const std::vector<std::string> pieces = {"a", "Zo\u00e9", "\"", "\\", "\n", "\t", "\x01", " ", "\u2014",
+                                           "\u2028", std::string(40, 'x'), "/", ",", "\U0001F600", "q"};
+  for (int round = 0; round < 6; ++round) {
+    SCOPED_TRACE(round);
+    std::mt19937 rng(static_cast<unsigned>(round));
+    auto text = [&] {
+      std::string out;
+      for (int n = static_cast<int>(rng() % 4); n > 0; --n) out += pieces[rng() % pieces.size()];
+      return out;
+    };
+    auto quoted = [](const std::string& v) {
+      std::string out;
+      pin::AppendJsonString(v, &out);
+      return out;
+    };
+    const std::string date = fmt::format("2026-11-{:02}", 10 + round);
+    options_.date = date;
+    options_.rows_per_chunk = 1 + rng() % 8;
+    options_.threads = 1 + static_cast<int>(rng() % 3);
+    std::map<int32_t, std::vector<Rec>> by_partition;
+    std::map<std::string, sinks::WarehouseRow> newest;
+    pin::Cleaner cleaner;
+    pin::Rejection rejection;
+    for (int i = 0; i < 60; ++i) {
+      int32_t partition = static_cast<int32_t>(rng() % 2);
+      int id = i % 7 == 6 ? static_cast<int>(rng() % static_cast<unsigned>(i)) : i;  // some later versions
+      std::string raw = fmt::format(
+          R"({{"unique_id":"{}","title":{},"description":{},"poster_name":{},"tag_list":{},"image_src":{},)"
+          R"("save_location":{},"category":{},"is_image_or_video":"image","follower_count":"{}k"}})",
+          Uuid(id), quoted(text()), quoted(text()), quoted(text()), quoted(text() + "," + text()),
+          quoted("https://x/" + text()), quoted("Local save in /data/" + text()), quoted(text()), i);
+      std::string when = fmt::format("{}T10:{:02}:{:02}Z", date, i / 60, i % 60);
+      std::vector<Rec>& recs = by_partition[partition];
+      sinks::WarehouseRow row;
+      ASSERT_TRUE(cleaner.Clean(raw, &row.record, &rejection)) << raw << ": " << rejection.detail;
+      row.record.ingested_at = At(when);
+      row.partition = partition;
+      row.offset = static_cast<int64_t>(recs.size());
+      recs.push_back({when, raw});
+      newest[row.record.unique_id] = row;  // ingested_at only grows: the last version is the newest
+    }
+    for (const auto& [partition, recs] : by_partition) PutRaw(partition, 0, recs);
+    auto report = Run();
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    ASSERT_EQ(report->loaded, static_cast<int64_t>(newest.size()));
+
+    std::map<std::string, sinks::WarehouseRow> loaded;
+    ASSERT_TRUE(warehouse_
+                    ->ScanDate(date, 0, INT64_MAX,
+                               [&](const sinks::WarehouseRow& row) {
+                                 loaded[row.record.unique_id] = row;
+                                 return Status::Ok();
+                               })
+                    .ok());
+    EXPECT_EQ(loaded, newest);
+    std::multiset<std::string> want_lines, zone_lines;
+    for (const auto& [id, row] : newest) {
+      std::string line;
+      AppendCleanZoneLine(row, &line);
+      want_lines.insert(line);
+    }
+    auto parts = store_->List("clean/pins/dt=" + date + "/part-");
+    ASSERT_TRUE(parts.ok());
+    for (const auto& o : *parts) {
+      std::string zone = lake::ZstdDecompressAll(*store_->Get(o.key)).value();
+      for (size_t start = 0, nl; (nl = zone.find('\n', start)) != std::string::npos; start = nl + 1) {
+        zone_lines.insert(zone.substr(start, nl - start));
+      }
+    }
+    EXPECT_EQ(zone_lines, want_lines);
+  }
 }
 
 TEST_F(BatchTest, RerunningADateGivesTheSameTableAndCleanZone) {
