@@ -41,7 +41,7 @@ Result<std::string> RenderPart(sinks::Warehouse* reader, const CleanZoneOptions&
 }  // namespace
 
 void AppendCleanZoneLine(const sinks::WarehouseRow& row, std::string* out) {
-  pin::AppendCleanJson(row.record, {row.forms.tag_list_json, row.forms.ingested_at}, out);
+  pin::AppendCleanJson(row.record, row.forms.tag_list_json, out);
   EndCleanZoneLine(row.partition, row.offset, out);
 }
 

@@ -47,7 +47,7 @@ Status CompleteCleanZone(lake::ObjectStore* store, const CleanZoneOptions& optio
 
 // One clean-zone line (no newline): the clean record JSON with
 // "bus_partition" and "bus_offset" appended. Uses row.forms.tag_list_json
-// and row.forms.ingested_at where set.
+// when set.
 void AppendCleanZoneLine(const sinks::WarehouseRow& row, std::string* out);
 // Makes the clean JSON object that *out ends with a clean-zone line: its
 // closing brace gives way to "bus_partition" and "bus_offset".

@@ -81,14 +81,9 @@ inline constexpr size_t kRejectRawLimit = 4096;
 // Appends one JSON object (no newline) with every clean field in spec order,
 // null where unknown; ingested_at as RFC 3339 with microseconds.
 void AppendCleanJson(const CleanRecord& record, std::string* out);
-// Values of a record already rendered by their producer, put in as they
-// are; empty: rendered from the record.
-struct CleanJsonForms {
-  std::string_view tag_list_json;  // as AppendTagListJson writes record.tag_list
-  std::string_view ingested_at;    // as AppendRfc3339Micros writes *record.ingested_at
-};
-// The same, using `forms` where given.
-void AppendCleanJson(const CleanRecord& record, const CleanJsonForms& forms, std::string* out);
+// The same, with record.tag_list taken as already written by
+// AppendTagListJson (`tag_list_json`; empty: from record.tag_list).
+void AppendCleanJson(const CleanRecord& record, std::string_view tag_list_json, std::string* out);
 // The tag_list value of that JSON alone (a JSON array of strings), as the
 // warehouses store it.
 void AppendTagListJson(const std::vector<std::string>& tags, std::string* out);

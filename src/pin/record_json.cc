@@ -181,28 +181,23 @@ std::string_view RejectReasonName(RejectReason reason) {
   return "unknown";
 }
 
-void AppendCleanJson(const CleanRecord& r, std::string* out) { AppendCleanJson(r, CleanJsonForms{}, out); }
+void AppendCleanJson(const CleanRecord& r, std::string* out) { AppendCleanJson(r, std::string_view(), out); }
 
-void AppendCleanJson(const CleanRecord& r, const CleanJsonForms& forms, std::string* out) {
-  size_t bound = CleanFieldsBound(r) + forms.ingested_at.size() +
-                 (forms.tag_list_json.empty() ? TagListBound(r.tag_list) : forms.tag_list_json.size());
+void AppendCleanJson(const CleanRecord& r, std::string_view tag_list_json, std::string* out) {
+  size_t bound = CleanFieldsBound(r) + (tag_list_json.empty() ? TagListBound(r.tag_list) : tag_list_json.size());
   char* begin = ThisThreadsScratch(bound);
   RawOut sink(begin);
-  if (forms.tag_list_json.empty()) {
+  if (tag_list_json.empty()) {
     PutCleanFields(r, r.tag_list, sink);
   } else {
-    PutCleanFields(r, TagListJson{forms.tag_list_json}, sink);
+    PutCleanFields(r, TagListJson{tag_list_json}, sink);
   }
   if (r.ingested_at) {
+    thread_local std::string text;
+    text.clear();
+    AppendRfc3339Micros(*r.ingested_at, &text);
     sink.Put(",\"ingested_at\":\"");
-    if (forms.ingested_at.empty()) {
-      thread_local std::string text;
-      text.clear();
-      AppendRfc3339Micros(*r.ingested_at, &text);
-      sink.Put(text);
-    } else {
-      sink.Put(forms.ingested_at);
-    }
+    sink.Put(text);
     sink.Put("\"}");
   } else {
     sink.Put(kNullIngestedAt);

@@ -20,13 +20,12 @@
 
 namespace pinpipe::sinks {
 
-// Values of a WarehouseRow's record in the forms a warehouse stores, when
+// Values of a WarehouseRow's record in the form a warehouse stores, when
 // whoever made the row has them at hand (ScanDate keeps the stored
 // tag_list; the clean zone then copies it). Empty: rendered from the
 // record where needed.
 struct WarehouseRowForms {
   std::string tag_list_json;  // pin::AppendTagListJson(record.tag_list)
-  std::string ingested_at;    // FormatRfc3339Micros(*record.ingested_at)
 };
 
 // One clean record and where it came from. REQUIRES: record.ingested_at set.
@@ -67,9 +66,10 @@ struct WarehouseRowView {
   int64_t offset = 0;
 };
 
-// `row` as a view of its record and of `forms` (REQUIRES: forms holds the
-// row's tag_list JSON and ingested_at text, and outlives the view).
-inline WarehouseRowView ViewOfRow(const WarehouseRow& row, const WarehouseRowForms& forms) {
+// `row` as a view of its record and of the stored forms of its tag_list
+// and ingested_at (REQUIRES: all of them outlive the view).
+inline WarehouseRowView ViewOfRow(const WarehouseRow& row, std::string_view tag_list_json,
+                                  std::string_view ingested_at_text) {
   auto text = [](const std::optional<std::string>& v) -> std::optional<std::string_view> {
     if (!v) return std::nullopt;
     return std::string_view(*v);
@@ -82,7 +82,7 @@ inline WarehouseRowView ViewOfRow(const WarehouseRow& row, const WarehouseRowFor
   v.description = text(r.description);
   v.poster_name = text(r.poster_name);
   v.follower_count = r.follower_count;
-  v.tag_list_json = forms.tag_list_json;
+  v.tag_list_json = tag_list_json;
   v.is_video = r.is_video;
   v.media_type = text(r.media_type);
   v.image_src = text(r.image_src);
@@ -90,7 +90,7 @@ inline WarehouseRowView ViewOfRow(const WarehouseRow& row, const WarehouseRowFor
   v.save_location = text(r.save_location);
   v.category = text(r.category);
   v.ingested_at = r.ingested_at.value_or(0);
-  v.ingested_at_text = forms.ingested_at;
+  v.ingested_at_text = ingested_at_text;
   v.partition = row.partition;
   v.offset = row.offset;
   return v;
@@ -136,7 +136,10 @@ class DateReplacement {
 };
 
 inline Status DateReplacement::AddRows(std::span<const WarehouseRow> rows, std::vector<int64_t>* places) {
-  std::vector<WarehouseRowForms> forms(rows.size());
+  struct StoredForms {
+    std::string tag_list_json, ingested_at;
+  };
+  std::vector<StoredForms> forms(rows.size());  // sized once: the views point into its strings
   std::vector<WarehouseRowView> views;
   views.reserve(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -144,11 +147,11 @@ inline Status DateReplacement::AddRows(std::span<const WarehouseRow> rows, std::
     if (!row.record.ingested_at) {
       return Status::InvalidArgument("warehouse row " + row.record.unique_id + " has no ingested_at");
     }
-    WarehouseRowForms& f = forms[i];
-    f = row.forms;
+    StoredForms& f = forms[i];
+    f.tag_list_json = row.forms.tag_list_json;
     if (f.tag_list_json.empty()) pin::AppendTagListJson(row.record.tag_list, &f.tag_list_json);
-    if (f.ingested_at.empty()) AppendRfc3339Micros(*row.record.ingested_at, &f.ingested_at);
-    views.push_back(ViewOfRow(row, f));
+    AppendRfc3339Micros(*row.record.ingested_at, &f.ingested_at);
+    views.push_back(ViewOfRow(row, f.tag_list_json, f.ingested_at));
   }
   return AddRows(std::span<const WarehouseRowView>(views), places);
 }
