@@ -118,7 +118,7 @@ Status ReadLineBatch(const LineBatch& batch, const RawObjectTask& task, pin::Cle
     auto [tags_first, tags_second] = layout.tokens[pin::kTagListText];
     refs[pin::kTagListText] = {static_cast<uint32_t>(line_start + tags_first), tags_second - tags_first,
                                TextRef::kZone};
-    refs[pin::kCleanTextCount] = {static_cast<uint32_t>(object_end - 2 - stamp.size()),
+    refs[BatchChunk::kIngestedAtRef] = {static_cast<uint32_t>(object_end - 2 - stamp.size()),
                                   static_cast<uint32_t>(stamp.size()), TextRef::kZone};
     if (zone.size() > UINT32_MAX || chunk->side_text.size() > UINT32_MAX) {
       // Refs and line ends are 32-bit; a batch's lines are a few MB.
@@ -144,7 +144,7 @@ Status ReadLineBatch(const LineBatch& batch, const RawObjectTask& task, pin::Cle
     row.image_src = text(pin::kImageSrcText);
     row.save_location = text(pin::kSaveLocationText);
     row.category = text(pin::kCategoryText);
-    row.ingested_at_text = *text(pin::kCleanTextCount);
+    row.ingested_at_text = *text(BatchChunk::kIngestedAtRef);
   }
   return Status::Ok();
 }

@@ -55,7 +55,8 @@ struct BatchChunk {
     uint32_t size = 0;
     Where where = kNull;
   };
-  std::vector<std::array<TextRef, pin::kCleanTextCount + 1>> text_refs;  // + ingested_at
+  static constexpr size_t kIngestedAtRef = pin::kCleanTextCount;  // after the clean texts
+  std::vector<std::array<TextRef, kIngestedAtRef + 1>> text_refs;
 };
 
 // Parses, checks and cleans `batch` (lines of `task`'s object) into
