@@ -33,7 +33,8 @@ struct BatchChunk {
   // The accepted rows. Their texts point into zone_text (a value the clean
   // zone's JSON holds byte for byte) or side_text (a value the JSON had to
   // escape), both kept on the heap so that moving the chunk moves neither:
-  // valid until the chunk is refilled or zone_text is handed on.
+  // valid until the chunk is refilled or the string zone_text was moved
+  // into is gone (the clean zone's window takes it, buffer and all).
   std::vector<sinks::WarehouseRowView> rows;
   std::vector<sinks::WarehouseReject> rejects;
   int64_t raw_records = 0;
