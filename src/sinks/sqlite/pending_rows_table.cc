@@ -71,56 +71,67 @@ int Eof(sqlite3_vtab_cursor* cursor) {
   return reinterpret_cast<Cursor*>(cursor)->i >= RowsOf(cursor)->rows().size() ? 1 : 0;
 }
 
-void ResultText(sqlite3_context* ctx, std::string_view v) {
-  sqlite3_result_text64(ctx, v.data() != nullptr ? v.data() : "", v.size(), SQLITE_STATIC, SQLITE_UTF8);
+std::optional<int64_t> AsInt(const std::optional<bool>& v) {
+  if (!v) return std::nullopt;
+  return *v ? 1 : 0;
 }
-void ResultText(sqlite3_context* ctx, const std::optional<std::string_view>& v) {
-  if (v) {
-    ResultText(ctx, *v);
-  } else {
-    sqlite3_result_null(ctx);
+
+// The one mapping of a row to the table's columns: column `column` of
+// `pending` handed to `put` as an optional text or an optional integer
+// (nullopt: NULL).
+template <typename Put>
+auto PutColumn(const PendingRow& pending, std::string_view dt, int column, Put&& put) {
+  using Text = std::optional<std::string_view>;
+  const WarehouseRowView& r = *pending.row;
+  switch (column) {
+    case 0: return put(Text(r.unique_id));
+    case 1: return put(r.ind);
+    case 2: return put(r.title);
+    case 3: return put(r.description);
+    case 4: return put(r.poster_name);
+    case 5: return put(r.follower_count);
+    case 6: return put(Text(r.tag_list_json));
+    case 7: return put(AsInt(r.is_video));
+    case 8: return put(r.media_type);
+    case 9: return put(r.image_src);
+    case 10: return put(AsInt(r.downloaded));
+    case 11: return put(r.save_location);
+    case 12: return put(r.category);
+    case 13: return put(Text(r.ingested_at_text));
+    case 14: return put(Text(dt));
+    case 15: return put(std::optional<int64_t>(r.partition));
+    case 16: return put(std::optional<int64_t>(r.offset));
+    default: return put(std::optional<int64_t>(pending.rowid));
   }
 }
-void ResultInt(sqlite3_context* ctx, const std::optional<int64_t>& v) {
-  if (v) {
+constexpr int kColumnCount = 18;
+
+struct ResultOut {
+  sqlite3_context* ctx;
+  void operator()(const std::optional<std::string_view>& v) const {
+    if (!v) return sqlite3_result_null(ctx);
+    sqlite3_result_text64(ctx, v->data() != nullptr ? v->data() : "", v->size(), SQLITE_STATIC, SQLITE_UTF8);
+  }
+  void operator()(const std::optional<int64_t>& v) const {
+    if (!v) return sqlite3_result_null(ctx);
     sqlite3_result_int64(ctx, *v);
-  } else {
-    sqlite3_result_null(ctx);
   }
-}
-void ResultBool(sqlite3_context* ctx, const std::optional<bool>& v) {
-  if (v) {
-    sqlite3_result_int(ctx, *v ? 1 : 0);
-  } else {
-    sqlite3_result_null(ctx);
+};
+
+struct BindOut {
+  Statement& statement;
+  int index;
+  Status operator()(const std::optional<std::string_view>& v) const {
+    return v ? statement.BindTextNoCopy(index, *v) : statement.BindNull(index);
   }
-}
+  Status operator()(const std::optional<int64_t>& v) const {
+    return v ? statement.BindInt(index, *v) : statement.BindNull(index);
+  }
+};
 
 int Column(sqlite3_vtab_cursor* cursor, sqlite3_context* ctx, int column) {
   const PendingRows& rows = *RowsOf(cursor);
-  size_t i = reinterpret_cast<Cursor*>(cursor)->i;
-  const PendingRow& pending = rows.rows()[i];
-  const WarehouseRowView& r = *pending.row;
-  switch (column) {
-    case 0: ResultText(ctx, r.unique_id); break;
-    case 1: ResultInt(ctx, r.ind); break;
-    case 2: ResultText(ctx, r.title); break;
-    case 3: ResultText(ctx, r.description); break;
-    case 4: ResultText(ctx, r.poster_name); break;
-    case 5: ResultInt(ctx, r.follower_count); break;
-    case 6: ResultText(ctx, r.tag_list_json); break;
-    case 7: ResultBool(ctx, r.is_video); break;
-    case 8: ResultText(ctx, r.media_type); break;
-    case 9: ResultText(ctx, r.image_src); break;
-    case 10: ResultBool(ctx, r.downloaded); break;
-    case 11: ResultText(ctx, r.save_location); break;
-    case 12: ResultText(ctx, r.category); break;
-    case 13: ResultText(ctx, r.ingested_at_text); break;
-    case 14: ResultText(ctx, rows.dt()); break;
-    case 15: sqlite3_result_int64(ctx, r.partition); break;
-    case 16: sqlite3_result_int64(ctx, r.offset); break;
-    default: sqlite3_result_int64(ctx, pending.rowid); break;
-  }
+  PutColumn(rows.rows()[reinterpret_cast<Cursor*>(cursor)->i], rows.dt(), column, ResultOut{ctx});
   return SQLITE_OK;
 }
 
@@ -150,6 +161,13 @@ const sqlite3_module* Module() {
 }
 
 }  // namespace
+
+Status BindPendingRow(Statement& statement, const PendingRow& row, std::string_view dt) {
+  for (int column = 0; column < kColumnCount; ++column) {
+    PINPIPE_RETURN_IF_ERROR(PutColumn(row, dt, column, BindOut{statement, column + 1}));
+  }
+  return Status::Ok();
+}
 
 Status RegisterPendingRowsTable(sqlite3* db, PendingRows* rows) {
   int rc = sqlite3_create_module_v2(db, "pinpipe_pending_rows", Module(), rows, nullptr);

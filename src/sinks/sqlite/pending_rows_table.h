@@ -3,8 +3,10 @@
 // pinpipe_pending_rows` per batch, a newer version with one UPDATE ... FROM
 // it. SQLite reads each value straight from the WarehouseRowView (no copy):
 // binding them as parameters of a many-row INSERT ... VALUES cost a deep
-// copy and an allocation per text value. The one mapping of a row to the
-// table's columns.
+// copy and an allocation per text value. Rows written over old ones are
+// bound one at a time instead (BindPendingRow: an UPDATE ... FROM the table
+// made SQLite copy every row into a temporary table first). The one
+// mapping of a row to the table's columns serves both.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,8 @@
 struct sqlite3;
 
 namespace pinpipe::sinks::sqlite {
+
+class Statement;
 
 // One row to write and its rowid (given by the replacement, or the one the
 // older version holds).
@@ -45,6 +49,11 @@ class PendingRows {
   std::string dt_;
   std::span<const PendingRow> rows_;
 };
+
+// Binds `row` to parameters ?1..?18 of `statement`: the columns above in
+// their order (?18: the rowid). Texts are not copied: the row must outlive
+// the statement's run.
+Status BindPendingRow(Statement& statement, const PendingRow& row, std::string_view dt);
 
 // Registers table `pinpipe_pending_rows` on `db`, showing `rows` (which must
 // outlive the connection's use of the table).

@@ -81,6 +81,12 @@ Status Statement::BindText(int index, std::string_view v) {
                "bind");
 }
 
+Status Statement::BindTextNoCopy(int index, std::string_view v) {
+  PINPIPE_CHECK(stmt_ != nullptr);
+  const char* data = v.data() != nullptr ? v.data() : "";
+  return Check(sqlite3_bind_text64(stmt_, index, data, v.size(), SQLITE_STATIC, SQLITE_UTF8), "bind");
+}
+
 Result<bool> Statement::Step() {
   PINPIPE_CHECK(stmt_ != nullptr);
   int rc = sqlite3_step(stmt_);

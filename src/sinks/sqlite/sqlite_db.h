@@ -43,6 +43,9 @@ class Statement {
   Status BindInt(int index, int64_t v);
   Status BindDouble(int index, double v);
   Status BindText(int index, std::string_view v);  // copied (SQLITE_TRANSIENT)
+  // Not copied (SQLITE_STATIC): `v` must stay valid until the next Step,
+  // Run or Reset. For hot loops that bind many long strings.
+  Status BindTextNoCopy(int index, std::string_view v);
 
   // true: a row is ready to read; false: the statement is done.
   Result<bool> Step();

@@ -154,6 +154,20 @@ TEST(SqliteDbTest, PageSizeAppliesToANewDatabaseOnly) {
   EXPECT_EQ(st->ColumnInt(0), 16384);
 }
 
+TEST(SqliteDbTest, NoCopyTextIsReadWhileTheStatementRuns) {
+  auto db = OpenOrDie(":memory:");
+  ASSERT_TRUE(db->Exec("CREATE TABLE t (s TEXT)").ok());
+  auto insert = db->Prepare("INSERT INTO t VALUES (?1)");
+  ASSERT_TRUE(insert.ok());
+  std::string value = "kept alive until Run returns";
+  ASSERT_TRUE(insert->BindTextNoCopy(1, value).ok());
+  ASSERT_TRUE(insert->Run().ok());
+  value.assign("changed afterwards");
+  auto select = db->Prepare("SELECT s FROM t");
+  ASSERT_TRUE(*select->Step());
+  EXPECT_EQ(select->ColumnText(0), "kept alive until Run returns");
+}
+
 TEST(SqliteDbTest, MovedStatementKeepsWorking) {
   auto db = OpenOrDie(":memory:");
   auto prepared = db->Prepare("SELECT ?1 + 1");

@@ -230,16 +230,22 @@ TEST_F(SqliteWarehouseTest, ManyRowsWithVersionsNearAndFarKeepTheNewestInFirstAd
     auto key = [](const WarehouseRow* x) { return std::tuple(*x->record.ingested_at, x->partition, x->offset); };
     if (!added && key(&r) > key(it->second)) it->second = &r;
   }
-  auto replacement = w->BeginReplace("2026-11-26");
-  ASSERT_TRUE(replacement.ok()) << replacement.status().ToString();
-  for (size_t at = 0, step = 1; at < rows.size(); at += step, step = step * 3 % 97 + 1) {
-    size_t n = std::min(step, rows.size() - at);
-    ASSERT_TRUE((*replacement)->AddRows(std::span(rows).subspan(at, n)).ok());
-  }
-  ASSERT_TRUE((*replacement)->Commit().ok());
   std::vector<std::vector<std::string>> want;
   for (const std::string& u : first_order) want.push_back({u, best[u]->record.title.value()});
-  EXPECT_EQ(Rows(w.get(), "SELECT unique_id, title FROM pins WHERE dt = '2026-11-26' ORDER BY rowid"), want);
+  // The second run writes over the first one's rows.
+  for (const char* run : {"first load", "re-run"}) {
+    SCOPED_TRACE(run);
+    auto replacement = w->BeginReplace("2026-11-26");
+    ASSERT_TRUE(replacement.ok()) << replacement.status().ToString();
+    for (size_t at = 0, step = 1; at < rows.size(); at += step, step = step * 3 % 97 + 1) {
+      size_t n = std::min(step, rows.size() - at);
+      ASSERT_TRUE((*replacement)->AddRows(std::span(rows).subspan(at, n)).ok());
+    }
+    ASSERT_TRUE((*replacement)->Commit().ok());
+    EXPECT_EQ(Rows(w.get(), "SELECT unique_id, title FROM pins WHERE dt = '2026-11-26' ORDER BY rowid"), want);
+  }
+  EXPECT_EQ(Rows(w.get(), "SELECT min(rowid), max(rowid) FROM pins WHERE dt = '2026-11-26'"),
+            (std::vector<std::vector<std::string>>{{"2", std::to_string(1 + first_order.size())}}));
   EXPECT_EQ(Rows(w.get(), "SELECT unique_id FROM pins WHERE dt = '2026-11-25'"),
             (std::vector<std::vector<std::string>>{{"other"}}));
 }
@@ -302,9 +308,13 @@ TEST_F(SqliteWarehouseTest, OldRowsGoAsNewRowsComeInAndWhateverIsLeftGoesBeforeT
     return rows;
   };
   ASSERT_TRUE(w->ReplaceDate("2026-11-25", std::vector{Row("other", "2026-11-25T10:00:00Z", 0, 1)}, {}).ok());
-  for (int fresh : {30, 150}) {  // fewer new rows than old ones, then more
-    SCOPED_TRACE(fresh);
+  // Fewer new rows than old ones, then more; new rows written over the old
+  // ones (the recorded range intact), or after the table (a row of the
+  // range deleted by hand: the range no longer says where the date is).
+  for (auto [fresh, hole] : {std::pair{30, false}, {150, false}, {30, true}, {150, true}}) {
+    SCOPED_TRACE(fmt::format("{} new rows, hole {}", fresh, hole));
     ASSERT_TRUE(w->ReplaceDate("2026-11-26", day("old", 100), {}).ok());
+    if (hole) Rows(w.get(), "DELETE FROM pins WHERE unique_id = 'old50'");
     // A row of the date written by hand, outside the range the load recorded.
     Rows(w.get(), "INSERT INTO pins (unique_id, tag_list, ingested_at, dt, bus_partition, bus_offset) "
                   "VALUES ('stray', '[]', '2026-11-26T10:00:00.000000Z', '2026-11-26', 0, 0)");
@@ -316,8 +326,11 @@ TEST_F(SqliteWarehouseTest, OldRowsGoAsNewRowsComeInAndWhateverIsLeftGoesBeforeT
     std::vector<WarehouseRow> rows = day("new", fresh);
     for (size_t i = 0; i < rows.size(); i += 10) {
       ASSERT_TRUE((*r)->AddRows(std::span(rows).subspan(i, 10)).ok());
-      // One old row out per new row in, while there are old rows.
-      EXPECT_EQ(old_left(), std::to_string(std::max<int>(0, 100 - static_cast<int>(i) - 10)));
+      // One old row out per new row in, while there are old rows (old0,
+      // old1, ... in rowid order; a hole goes by as if it were a row).
+      int left = 0;
+      for (int k = static_cast<int>(i) + 10; k < 100; ++k) left += hole && k == 50 ? 0 : 1;
+      EXPECT_EQ(old_left(), std::to_string(left));
     }
     auto counts = (*r)->Counts();
     ASSERT_TRUE(counts.ok());
@@ -329,7 +342,131 @@ TEST_F(SqliteWarehouseTest, OldRowsGoAsNewRowsComeInAndWhateverIsLeftGoesBeforeT
     EXPECT_EQ(Scan(w.get(), "2026-11-26", 0, 1000).size(), static_cast<size_t>(fresh));
     EXPECT_EQ(Rows(w.get(), "SELECT unique_id FROM pins WHERE dt = '2026-11-25'"),
               (std::vector<std::vector<std::string>>{{"other"}}));
+    EXPECT_EQ(Rows(w.get(), "PRAGMA integrity_check"), (std::vector<std::vector<std::string>>{{"ok"}}));
   }
+}
+
+// Rows "<prefix>0", "<prefix>1", ... of 2026-11-26 in `category`.
+std::vector<WarehouseRow> Day(const std::string& prefix, int n, const std::string& category = "art",
+                              const std::string& title = "t") {
+  std::vector<WarehouseRow> rows;
+  for (int i = 0; i < n; ++i) {
+    rows.push_back(Row(fmt::format("{}{}", prefix, i), "2026-11-26T10:00:00Z", 0, i, title));
+    rows.back().record.category = category;
+  }
+  return rows;
+}
+
+using Table = std::vector<std::vector<std::string>>;
+
+TEST_F(SqliteWarehouseTest, AReRunWritesItsRowsOverTheOldOnesRowidForRowid) {
+  auto w = Open();
+  ASSERT_TRUE(w->ReplaceDate("2026-11-25", std::vector{Row("before", "2026-11-25T10:00:00Z", 0, 1)}, {}).ok());
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", Day("a", 50), {}).ok());
+  ASSERT_TRUE(w->ReplaceDate("2026-11-27", std::vector{Row("after", "2026-11-27T10:00:00Z", 0, 1)}, {}).ok());
+  const Table placed = Rows(w.get(), "SELECT rowid, unique_id FROM pins WHERE dt = '2026-11-26' ORDER BY rowid");
+  ASSERT_EQ(placed.size(), 50u);
+  ASSERT_EQ(placed.front()[0], "2");
+  // The same ids cleaned again: new titles, and every fifth row moves to
+  // another category (its index entry must move with it).
+  std::vector<WarehouseRow> again = Day("a", 50, "art", "v2");
+  for (size_t i = 0; i < again.size(); i += 5) again[i].record.category = "travel";
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", again, {}).ok());
+  EXPECT_EQ(Rows(w.get(), "SELECT rowid, unique_id FROM pins WHERE dt = '2026-11-26' ORDER BY rowid"), placed);
+  EXPECT_EQ(Rows(w.get(), "SELECT max(rowid), count(*) FROM pins"), (Table{{"52", "52"}}));
+  EXPECT_EQ(Rows(w.get(), "SELECT count(*) FROM pins WHERE dt = '2026-11-26' AND title = 'v2'"), (Table{{"50"}}));
+  EXPECT_EQ(Rows(w.get(), "SELECT category, count(*) FROM pins INDEXED BY pins_category "
+                          "WHERE category IN ('art', 'travel') GROUP BY 1 ORDER BY 1"),
+            (Table{{"art", "40"}, {"travel", "10"}}));
+  EXPECT_EQ(Rows(w.get(), "PRAGMA integrity_check"), (Table{{"ok"}}));
+  EXPECT_EQ(Rows(w.get(), "SELECT first_rowid, last_rowid, rows FROM pins_dates WHERE dt = '2026-11-26'"),
+            (Table{{"2", "51", "50"}}));
+  EXPECT_EQ(Rows(w.get(), "SELECT unique_id FROM pins WHERE dt <> '2026-11-26' ORDER BY rowid"),
+            (Table{{"before"}, {"after"}}));
+}
+
+TEST_F(SqliteWarehouseTest, ARunLargerThanTheOldRangeGoesPastTheTableUntilTheNextRunGathersIt) {
+  auto w = Open();
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", Day("a", 5), {}).ok());                                      // 1..5
+  ASSERT_TRUE(w->ReplaceDate("2026-11-27", std::vector{Row("after", "2026-11-27T10:00:00Z", 0, 1)}, {}).ok());  // 6
+  std::vector<WarehouseRow> more = Day("a", 5);
+  for (WarehouseRow& row : Day("b", 3)) more.push_back(row);
+  auto layout = [&] {
+    return Rows(w.get(), "SELECT group_concat(rowid || ':' || unique_id, ' ') FROM "
+                         "(SELECT rowid, unique_id FROM pins WHERE dt = '2026-11-26' ORDER BY rowid)")[0][0];
+  };
+  auto scanned = [&](int64_t first, int64_t count) {
+    std::string ids;
+    for (const WarehouseRow& row : Scan(w.get(), "2026-11-26", first, count)) ids += row.record.unique_id + " ";
+    return ids;
+  };
+  auto range = [&] { return Rows(w.get(), "SELECT first_rowid, last_rowid FROM pins_dates WHERE dt = '2026-11-26'"); };
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", more, {}).ok());
+  EXPECT_EQ(layout(), "1:a0 2:a1 3:a2 4:a3 5:a4 7:b0 8:b1 9:b2");
+  EXPECT_EQ(range(), (Table{{"NULL", "NULL"}}));  // not one range: scans go by the date's index
+  EXPECT_EQ(scanned(0, 100), "a0 a1 a2 a3 a4 b0 b1 b2 ");
+  EXPECT_EQ(scanned(4, 2), "a4 b0 ");
+  // Without a range the next run goes after the table, in one range again.
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", more, {}).ok());
+  EXPECT_EQ(layout(), "10:a0 11:a1 12:a2 13:a3 14:a4 15:b0 16:b1 17:b2");
+  EXPECT_EQ(range(), (Table{{"10", "17"}}));
+  // At the table's end the range grows in place.
+  for (WarehouseRow& row : Day("c", 2)) more.push_back(row);
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", more, {}).ok());
+  EXPECT_EQ(layout(), "10:a0 11:a1 12:a2 13:a3 14:a4 15:b0 16:b1 17:b2 18:c0 19:c1");
+  EXPECT_EQ(range(), (Table{{"10", "19"}}));
+  EXPECT_EQ(scanned(7, 2), "b2 c0 ");
+  EXPECT_EQ(Rows(w.get(), "PRAGMA integrity_check"), (Table{{"ok"}}));
+}
+
+TEST_F(SqliteWarehouseTest, RowsAddedAfterACountGoWhereTheOldRowsTheCountDeletedWere) {
+  auto w = Open();
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", Day("old", 10), {}).ok());  // rowids 1..10
+  auto r = w->BeginReplace("2026-11-26");
+  ASSERT_TRUE(r.ok());
+  std::vector<WarehouseRow> rows = Day("n", 6);
+  std::vector<int64_t> places;
+  ASSERT_TRUE((*r)->AddRows(std::span(rows).first(4), &places).ok());
+  EXPECT_EQ(places, (std::vector<int64_t>{0, 1, 2, 3}));
+  auto counts = (*r)->Counts();  // old rows 5..10 go now
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->rows, 4);
+  WarehouseRow newer = Row("n1", "2026-11-26T11:00:00Z", 0, 99, "newer");
+  newer.record.category = "travel";
+  std::vector<WarehouseRow> later = {rows[4], newer, rows[5]};
+  ASSERT_TRUE((*r)->AddRows(later, &places).ok());
+  EXPECT_EQ(places, (std::vector<int64_t>{4, 1, 5}));
+  counts = (*r)->Counts();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->rows, 6);
+  ASSERT_TRUE((*r)->Commit().ok());
+  EXPECT_EQ(Rows(w.get(), "SELECT rowid, unique_id, title, category FROM pins ORDER BY rowid"),
+            (Table{{"1", "n0", "t", "art"},
+                   {"2", "n1", "newer", "travel"},
+                   {"3", "n2", "t", "art"},
+                   {"4", "n3", "t", "art"},
+                   {"5", "n4", "t", "art"},
+                   {"6", "n5", "t", "art"}}));
+  EXPECT_EQ(Rows(w.get(), "SELECT first_rowid, last_rowid, rows FROM pins_dates"), (Table{{"1", "6", "6"}}));
+  EXPECT_EQ(Rows(w.get(), "PRAGMA integrity_check"), (Table{{"ok"}}));
+}
+
+TEST_F(SqliteWarehouseTest, AnotherDatesRowInsideTheOldRangeIsLeftAloneAndTheRunGoesAfterTheTable) {
+  auto w = Open();
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", Day("old", 4), {}).ok());  // rowids 1..4
+  // By hand: a row of the date goes, another date's row takes its rowid.
+  Rows(w.get(), "DELETE FROM pins WHERE rowid = 2");
+  Rows(w.get(), "INSERT INTO pins (rowid, unique_id, tag_list, ingested_at, dt, bus_partition, bus_offset) "
+                "VALUES (2, 'intruder', '[]', '2026-11-25T10:00:00.000000Z', '2026-11-25', 0, 0)");
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", Day("new", 4), {}).ok());
+  EXPECT_EQ(Rows(w.get(), "SELECT rowid, unique_id, dt FROM pins ORDER BY rowid"),
+            (Table{{"2", "intruder", "2026-11-25"},
+                   {"5", "new0", "2026-11-26"},
+                   {"6", "new1", "2026-11-26"},
+                   {"7", "new2", "2026-11-26"},
+                   {"8", "new3", "2026-11-26"}}));
+  EXPECT_EQ(Rows(w.get(), "SELECT first_rowid, last_rowid FROM pins_dates WHERE dt = '2026-11-26'"),
+            (Table{{"5", "8"}}));
 }
 
 TEST_F(SqliteWarehouseTest, ScanDateReturnsEveryFieldInFirstAddedOrder) {
@@ -349,15 +486,30 @@ TEST_F(SqliteWarehouseTest, ScanDateReturnsEveryFieldInFirstAddedOrder) {
   WarehouseRow sparse = Row("e", "2026-11-26T10:00:01Z", 0, 1);
   sparse.record.title.reset();
   ASSERT_TRUE(w->ReplaceDate("2026-11-25", std::vector{Row("z", "2026-11-25T10:00:00Z", 0, 0)}, {}).ok());
-  ASSERT_TRUE(w->ReplaceDate("2026-11-26", std::vector{full, sparse}, {}).ok());
-  auto reader = w->OpenReader();
-  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-  std::vector<WarehouseRow> seen = Scan(reader->get(), "2026-11-26", 0, 100);
-  ASSERT_EQ(seen.size(), 2u);
-  EXPECT_EQ(seen[0], full);
-  EXPECT_EQ(seen[1], sparse);
-  EXPECT_EQ(Rows(w.get(), "SELECT tag_list, is_video, downloaded FROM pins WHERE unique_id='f'"),
-            (std::vector<std::vector<std::string>>{{R"(["a,b","quote\"","tab\t","😀"])", "0", "1"}}));
+  // Inserted, then written over rows that held the other row's values (every
+  // field changes; the category too, or not).
+  for (const char* how : {"inserted", "over another category", "over the same category"}) {
+    SCOPED_TRACE(how);
+    if (how != std::string("inserted")) {
+      if (how == std::string("over the same category")) sparse.record.category = "art";
+      WarehouseRow f_was = sparse, e_was = full;
+      f_was.record.unique_id = "f";
+      e_was.record.unique_id = "e";
+      ASSERT_TRUE(w->ReplaceDate("2026-11-26", std::vector{f_was, e_was}, {}).ok());
+    }
+    ASSERT_TRUE(w->ReplaceDate("2026-11-26", std::vector{full, sparse}, {}).ok());
+    auto reader = w->OpenReader();
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    std::vector<WarehouseRow> seen = Scan(reader->get(), "2026-11-26", 0, 100);
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_EQ(seen[0], full);
+    EXPECT_EQ(seen[1], sparse);
+    EXPECT_EQ(Rows(w.get(), "SELECT tag_list, is_video, downloaded FROM pins WHERE unique_id='f'"),
+              (std::vector<std::vector<std::string>>{{R"(["a,b","quote\"","tab\t","😀"])", "0", "1"}}));
+    EXPECT_EQ(Rows(w.get(), "SELECT rowid FROM pins WHERE dt = '2026-11-26' ORDER BY rowid"),
+              (std::vector<std::vector<std::string>>{{"2"}, {"3"}}));
+  }
+  EXPECT_EQ(Rows(w.get(), "PRAGMA integrity_check"), (std::vector<std::vector<std::string>>{{"ok"}}));
 }
 
 TEST_F(SqliteWarehouseTest, ScanDateRangesSplitTheDateEvenWithHoles) {
