@@ -161,6 +161,10 @@ Status ScanDateIn(SqliteDb* db, std::string_view dt, int64_t first, int64_t coun
   }
 }
 
+// Rows an AddRows call writes over before its share of changed categories
+// decides anything (StopWritingOver).
+constexpr int64_t kWriteOverSample = 256;
+
 class SqliteDateReplacement final : public DateReplacement {
  public:
   SqliteDateReplacement(SqliteDb* db, std::string dt) : db_(db), dt_(dt), pending_rows_(std::move(dt)) {}
@@ -237,6 +241,7 @@ class SqliteDateReplacement final : public DateReplacement {
     pending_.clear();
     if (places != nullptr) places->clear();
     const int64_t first_new = next_place_;
+    int64_t written_over = 0, recategorized = 0;
     for (const WarehouseRowView& row : rows) {
       auto [rowid, is_new] = RowidSlot(row);
       const int64_t place = is_new ? next_place_++ : PlaceOf(*rowid);
@@ -246,7 +251,9 @@ class SqliteDateReplacement final : public DateReplacement {
         first_rowid_ = std::min(first_rowid_.value_or(*rowid), *rowid);
         last_rowid_ = std::max(last_rowid_.value_or(*rowid), *rowid);
         if (place < overwrite_below_) {
-          PINPIPE_RETURN_IF_ERROR(WriteOver(PendingRow{&row, *rowid}));
+          PINPIPE_ASSIGN_OR_RETURN(bool category_changed, WriteOver(PendingRow{&row, *rowid}));
+          ++written_over;
+          recategorized += category_changed ? 1 : 0;
         } else {
           pending_.push_back({&row, *rowid});
         }
@@ -257,6 +264,7 @@ class SqliteDateReplacement final : public DateReplacement {
       PINPIPE_RETURN_IF_ERROR(RunShowing(update_, std::span(&version, 1)));
     }
     PINPIPE_RETURN_IF_ERROR(InsertPending());
+    if (written_over >= kWriteOverSample && 2 * recategorized > written_over) StopWritingOver();
     // As many old rows out as new rows came in (none when written over).
     return DeleteOldRows(next_place_ - first_new);
   }
@@ -405,15 +413,30 @@ class SqliteDateReplacement final : public DateReplacement {
   }
 
   // Writes a row over the date's old row at its rowid (Start checked that
-  // every rowid of the range holds one).
-  Status WriteOver(const PendingRow& pending) {
+  // every rowid of the range holds one); whether its category changed.
+  Result<bool> WriteOver(const PendingRow& pending) {
     for (Statement* statement : {&overwrite_same_category_, &overwrite_other_category_}) {
       PINPIPE_RETURN_IF_ERROR(BindPendingRow(*statement, pending, dt_));
       PINPIPE_RETURN_IF_ERROR(statement->Run());
-      if (sqlite3_changes64(db_->raw()) == 1) return Status::Ok();
+      if (sqlite3_changes64(db_->raw()) == 1) return statement == &overwrite_other_category_;
     }
     return Status::Internal("warehouse: no row of " + dt_ + " at rowid " + std::to_string(pending.rowid) +
                             " to write over");
+  }
+
+  // When most rows written over change category, the new rows are not the
+  // old ones at the same places (records came in that shifted the order):
+  // each then moves an index entry from the middle of one category's run
+  // to the middle of another's, slower than deleting old rows in rowid
+  // order and appending new ones (1M rows: 6.1 s vs 5.0 s). So the rest of
+  // the date goes that way: after the table, the old range's rest deleted
+  // as new rows go in.
+  void StopWritingOver() {
+    if (old_rows_deleted_ || next_place_ >= overwrite_count_) return;
+    old_next_ = overwrite_first_ + next_place_;
+    old_last_ = overwrite_first_ + overwrite_count_ - 1;
+    overwrite_count_ = overwrite_below_ = next_place_;
+    core::Log("warehouse").info("event=stopped_writing_over dt={} rows_written_over={}", dt_, next_place_);
   }
 
   // Inserts the pending rows with one statement.

@@ -419,6 +419,42 @@ TEST_F(SqliteWarehouseTest, ARunLargerThanTheOldRangeGoesPastTheTableUntilTheNex
   EXPECT_EQ(Rows(w.get(), "PRAGMA integrity_check"), (Table{{"ok"}}));
 }
 
+TEST_F(SqliteWarehouseTest, WhenMostRowsWrittenOverChangeCategoryTheRestGoesAfterTheTable) {
+  auto w = Open();
+  ASSERT_TRUE(w->ReplaceDate("2026-11-26", Day("a", 600), {}).ok());  // rowids 1..600
+  ASSERT_TRUE(w->ReplaceDate("2026-11-27", std::vector{Row("after", "2026-11-27T10:00:00Z", 0, 1)}, {}).ok());
+  auto rowids = [&](const char* where) {
+    return Rows(w.get(), std::string("SELECT min(rowid), max(rowid), count(*) FROM pins WHERE dt = '2026-11-26' AND ") +
+                             where)[0];
+  };
+  auto replace_in_two_calls = [&](const std::vector<WarehouseRow>& rows) {
+    auto r = w->BeginReplace("2026-11-26");
+    ASSERT_TRUE(r.ok());
+    ASSERT_TRUE((*r)->AddRows(std::span(rows).first(300)).ok());
+    ASSERT_TRUE((*r)->AddRows(std::span(rows).subspan(300)).ok());
+    ASSERT_TRUE((*r)->Commit().ok());
+  };
+  // One row in five changing category: all written over, in place.
+  std::vector<WarehouseRow> some = Day("a", 600);
+  for (size_t i = 0; i < some.size(); i += 5) some[i].record.category = "travel";
+  replace_in_two_calls(some);
+  EXPECT_EQ(rowids("1"), (std::vector<std::string>{"1", "600", "600"}));
+  // Every row changing category (the ids' order shifted, say): the first
+  // call's rows are written over, then the rest go after the table.
+  std::vector<WarehouseRow> moved = Day("b", 600, "travel");
+  replace_in_two_calls(moved);
+  EXPECT_EQ(rowids("rowid <= 600"), (std::vector<std::string>{"1", "300", "300"}));
+  EXPECT_EQ(rowids("rowid > 600"), (std::vector<std::string>{"602", "901", "300"}));
+  EXPECT_EQ(Rows(w.get(), "SELECT count(*) FROM pins INDEXED BY pins_category WHERE category = 'travel'"),
+            (Table{{"600"}}));
+  EXPECT_EQ(Rows(w.get(), "SELECT first_rowid, last_rowid FROM pins_dates WHERE dt = '2026-11-26'"),
+            (Table{{"NULL", "NULL"}}));
+  std::vector<WarehouseRow> seen = Scan(w.get(), "2026-11-26", 0, 1000);
+  ASSERT_EQ(seen.size(), 600u);
+  for (size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i].record.unique_id, moved[i].record.unique_id);
+  EXPECT_EQ(Rows(w.get(), "PRAGMA integrity_check"), (Table{{"ok"}}));
+}
+
 TEST_F(SqliteWarehouseTest, RowsAddedAfterACountGoWhereTheOldRowsTheCountDeletedWere) {
   auto w = Open();
   ASSERT_TRUE(w->ReplaceDate("2026-11-26", Day("old", 10), {}).ok());  // rowids 1..10
