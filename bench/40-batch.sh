@@ -2,8 +2,10 @@
 # The batch path end to end on the embedded defaults: 1M generated records
 # into the log, `pinpipe land --once` (log -> lake raw zone: records/s,
 # compressed bytes per record), then `pinpipe batch` of that day into SQLite
-# (records/s, peak RSS; 2 runs: a first load and a re-run that replaces the
-# date). Target: batch >= 250,000 records/s on 2 cores with peak RSS < 512 MB.
+# (records/s, peak RSS): three first loads into a new warehouse, then three
+# re-runs that replace the date, each judged by its median (one run is at
+# the mercy of a noisy host). Target: batch >= 250,000 records/s on 2 cores
+# with peak RSS < 512 MB.
 #   bench/40-batch.sh BUILD_DIR      (PINPIPE_BENCH_BATCH_COUNT overrides 1000000)
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
@@ -39,9 +41,11 @@ echo "land CPU: ${land_cpu} s (user+sys); machine load average: $(cut -d' ' -f1-
 date=$(ls "$work/data/lake/raw/pins" | sed 's/^dt=//' | while read -r d; do
   printf '%s %s\n' "$(find "$work/data/lake/raw/pins/dt=$d" -name '*.zst' | wc -l)" "$d"; done | sort -rn | head -1 | cut -d' ' -f2)
 
-best_rate=0
+first_rates=()
+rerun_rates=()
 max_rss=0
-for run in first-load re-run; do
+for run in first-load-1 first-load-2 first-load-3 re-run-1 re-run-2 re-run-3; do
+  if [[ $run == first-load-* ]]; then rm -rf "$work/data/warehouse.db"* "$work/data/lake/clean"; fi
   # The steps before leave hundreds of MB for the kernel to write back;
   # flush them first so that I/O is not counted against the batch.
   sync
@@ -55,14 +59,17 @@ for run in first-load re-run; do
   phases=$(grep -o 'load_s=[0-9.]* commit_s=[0-9.]* clean_zone_s=[0-9.]*' "$work/batch.err" || true)
   echo "batch ($run): $raw records in ${wall} s = $rate records/s, CPU ${cpu} s (user+sys)," \
     "peak RSS $rss MB; $phases"
-  if ((rate > best_rate)); then best_rate=$rate; fi
+  if [[ $run == first-load-* ]]; then first_rates+=("$rate"); else rerun_rates+=("$rate"); fi
   if ((rss > max_rss)); then max_rss=$rss; fi
 done
 sed 's/^/  /' "$work/batch.out"
 echo "warehouse: $(($(stat -c %s "$work/data/warehouse.db") / 1000000)) MB; clean zone:" \
   "$(($(find "$work/data/lake/clean" -name '*.zst' -printf '%s\n' | awk '{s += $1} END {print s}') / 1000000)) MB"
 
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+first_median=$(median "${first_rates[@]}")
+rerun_median=$(median "${rerun_rates[@]}")
 verdict=PASS
-if ((best_rate < 250000 || max_rss >= 512)); then verdict=FAIL; fi
-echo "limit: batch >= 250000 records/s (2 cores) with peak RSS < 512 MB: best $best_rate records/s," \
-  "max RSS $max_rss MB -> $verdict"
+if ((first_median < 250000 || rerun_median < 250000 || max_rss >= 512)); then verdict=FAIL; fi
+echo "limit: batch >= 250000 records/s (2 cores) with peak RSS < 512 MB: first loads ${first_rates[*]}" \
+  "(median $first_median), re-runs ${rerun_rates[*]} (median $rerun_median) records/s, max RSS $max_rss MB -> $verdict"
