@@ -3,9 +3,9 @@
 # into the log, `pinpipe land --once` (log -> lake raw zone: records/s,
 # compressed bytes per record), then `pinpipe batch` of that day into SQLite
 # (records/s, peak RSS): three first loads into a new warehouse, then three
-# re-runs that replace the date, each judged by its median (one run is at
-# the mercy of a noisy host). Target: batch >= 250,000 records/s on 2 cores
-# with peak RSS < 512 MB.
+# re-runs that replace the date, each kind judged by its median (one run is
+# at the mercy of a noisy host). Target: batch >= 250,000 records/s on 2
+# cores with peak RSS < 512 MB.
 #   bench/40-batch.sh BUILD_DIR      (PINPIPE_BENCH_BATCH_COUNT overrides 1000000)
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
@@ -69,7 +69,8 @@ echo "warehouse: $(($(stat -c %s "$work/data/warehouse.db") / 1000000)) MB; clea
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 first_median=$(median "${first_rates[@]}")
 rerun_median=$(median "${rerun_rates[@]}")
-verdict=PASS
-if ((first_median < 250000 || rerun_median < 250000 || max_rss >= 512)); then verdict=FAIL; fi
+verdict() { if (($1 < 250000 || max_rss >= 512)); then echo FAIL; else echo PASS; fi; }
 echo "limit: batch >= 250000 records/s (2 cores) with peak RSS < 512 MB: first loads ${first_rates[*]}" \
-  "(median $first_median), re-runs ${rerun_rates[*]} (median $rerun_median) records/s, max RSS $max_rss MB -> $verdict"
+  "records/s, median $first_median, max RSS $max_rss MB -> $(verdict "$first_median")"
+echo "the same limit for re-runs (they also replace the date's old rows): ${rerun_rates[*]} records/s," \
+  "median $rerun_median -> $(verdict "$rerun_median")"
