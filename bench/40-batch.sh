@@ -24,7 +24,14 @@ cpu_of() { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.1f", 
 "$bin" gen --count "$count" --seed 42 >"$work/raw.ndjson"
 raw_bytes=$(stat -c %s "$work/raw.ndjson")
 pp log produce --sync never <"$work/raw.ndjson" >/dev/null 2>&1
+# A fixed single-core task timed at the start and the end: a shared host's
+# speed drifts by a third over minutes, and this says how fast it ran.
+head -c 100000000 "$work/raw.ndjson" >"$work/reference.ndjson"
 rm -f "$work/raw.ndjson"
+reference_speed() {
+  zstd -b1 -i2 "$work/reference.ndjson" 2>&1 | tr '\r' '\n' | grep 'MB/s, ' | tail -1 | awk -F', ' '{sub(/^ */, "", $2); print $2}'
+}
+reference_start=$(reference_speed)
 echo "input: $count records, $((raw_bytes / 1000000)) MB of raw NDJSON in the log, $(nproc) cores"
 
 sync  # the log's pages, written with --sync never, are not land's to flush
@@ -66,6 +73,8 @@ sed 's/^/  /' "$work/batch.out"
 echo "warehouse: $(($(stat -c %s "$work/data/warehouse.db") / 1000000)) MB; clean zone:" \
   "$(($(find "$work/data/lake/clean" -name '*.zst' -printf '%s\n' | awk '{s += $1} END {print s}') / 1000000)) MB"
 
+echo "host reference (zstd -1 of 100 MB of the raw NDJSON, one core): $reference_start at the start," \
+  "$(reference_speed) at the end"
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 first_median=$(median "${first_rates[@]}")
 rerun_median=$(median "${rerun_rates[@]}")
