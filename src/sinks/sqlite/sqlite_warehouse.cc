@@ -126,6 +126,21 @@ Result<DateCounts> CountDateIn(SqliteDb* db, std::string_view dt) {
   return counts;
 }
 
+struct RowidRange {
+  int64_t first = 0, last = 0;
+};
+
+// The rowid range pins_dates recorded for the date's rows; none when the
+// date was never loaded or its rows did not fill one range.
+Result<std::optional<RowidRange>> RecordedRange(SqliteDb* db, std::string_view dt) {
+  PINPIPE_ASSIGN_OR_RETURN(Statement bounds,
+                           db->Prepare("SELECT first_rowid, last_rowid FROM pins_dates WHERE dt = ?1"));
+  PINPIPE_RETURN_IF_ERROR(bounds.BindText(1, dt));
+  PINPIPE_ASSIGN_OR_RETURN(bool has_row, bounds.Step());
+  if (!has_row || bounds.IsNull(0) || bounds.IsNull(1)) return std::optional<RowidRange>();
+  return std::optional<RowidRange>(RowidRange{bounds.ColumnInt(0), bounds.ColumnInt(1)});
+}
+
 // Rows first..first+count-1 of the date in rowid order (the order each
 // unique_id was first added). A replacement gives its rows consecutive
 // rowids and records them in pins_dates, so the range is a rowid range.
@@ -135,13 +150,10 @@ Status ScanDateIn(SqliteDb* db, std::string_view dt, int64_t first, int64_t coun
   // The rowid range recorded when the date was loaded: a part of the date
   // is then a rowid range lookup. Rows deleted by hand leave holes (a
   // range may return fewer rows); without a record, LIMIT/OFFSET.
-  PINPIPE_ASSIGN_OR_RETURN(Statement bounds,
-                           db->Prepare("SELECT first_rowid, last_rowid FROM pins_dates WHERE dt = ?1"));
-  PINPIPE_RETURN_IF_ERROR(bounds.BindText(1, dt));
-  PINPIPE_ASSIGN_OR_RETURN(bool has_row, bounds.Step());
-  bool contiguous = has_row && !bounds.IsNull(0) && !bounds.IsNull(1);
-  int64_t lo = contiguous ? bounds.ColumnInt(0) : 0;
-  int64_t hi = contiguous ? bounds.ColumnInt(1) : -1;
+  PINPIPE_ASSIGN_OR_RETURN(std::optional<RowidRange> range, RecordedRange(db, dt));
+  bool contiguous = range.has_value();
+  int64_t lo = contiguous ? range->first : 0;
+  int64_t hi = contiguous ? range->last : -1;
   std::string sql = std::string("SELECT ") + kColumns + " FROM pins WHERE " +
                     (contiguous ? "rowid >= ?2 AND rowid < ?3 AND +dt = ?1 ORDER BY rowid"
                                 : "dt = ?1 ORDER BY rowid LIMIT ?3 OFFSET ?2");
@@ -193,12 +205,9 @@ class SqliteDateReplacement final : public DateReplacement {
     PINPIPE_RETURN_IF_ERROR(del_rejects.Run());
     // The rowid range the last load recorded holds the date's rows in
     // table order (sequential pages).
-    PINPIPE_ASSIGN_OR_RETURN(Statement bounds,
-                             db_->Prepare("SELECT first_rowid, last_rowid FROM pins_dates WHERE dt = ?1"));
-    PINPIPE_RETURN_IF_ERROR(bounds.BindText(1, dt_));
-    PINPIPE_ASSIGN_OR_RETURN(bool recorded, bounds.Step());
-    if (recorded && !bounds.IsNull(0) && !bounds.IsNull(1)) {
-      const int64_t first = bounds.ColumnInt(0), last = bounds.ColumnInt(1);
+    PINPIPE_ASSIGN_OR_RETURN(std::optional<RowidRange> range, RecordedRange(db_, dt_));
+    if (range) {
+      const int64_t first = range->first, last = range->last;
       // The date's index counts the range's rows (rowid is its last column).
       PINPIPE_ASSIGN_OR_RETURN(Statement held,
                                db_->Prepare("SELECT count(*) FROM pins WHERE dt = ?1 AND rowid BETWEEN ?2 AND ?3"));
@@ -231,9 +240,10 @@ class SqliteDateReplacement final : public DateReplacement {
     return Status::Ok();
   }
 
-  // New ids are inserted together, by one statement reading them from
-  // pinpipe_pending_rows; the rows pending are inserted before this
-  // returns (SQLite reads them in place) or before an update of one of them.
+  // A new id at a place of the old range is written over the old row there
+  // at once (WriteOver); other new ids are inserted together, by one
+  // statement reading them from pinpipe_pending_rows, before this returns
+  // (SQLite reads them in place) or before an update of one of them.
   using DateReplacement::AddRows;
   Status AddRows(std::span<const WarehouseRowView> rows, std::vector<int64_t>* places) override {
     PINPIPE_CHECK(!done_);
@@ -328,10 +338,7 @@ class SqliteDateReplacement final : public DateReplacement {
   // by hand): below start_rowid_, outside the range written over.
   Status DeleteTheOtherOldRows() {
     if (old_rows_deleted_) return Status::Ok();
-    if (next_place_ < overwrite_count_) {
-      old_next_ = overwrite_first_ + next_place_;
-      old_last_ = overwrite_first_ + overwrite_count_ - 1;
-    }
+    LeaveTheRangesRestToDelete();
     overwrite_below_ = std::min(next_place_, overwrite_count_);
     PINPIPE_RETURN_IF_ERROR(DeleteOldRows(INT64_MAX));
     PINPIPE_ASSIGN_OR_RETURN(
@@ -362,10 +369,9 @@ class SqliteDateReplacement final : public DateReplacement {
     PINPIPE_RETURN_IF_ERROR(record.BindText(1, dt_));
     PINPIPE_RETURN_IF_ERROR(record.BindInt(2, counts.rows));
     PINPIPE_RETURN_IF_ERROR(record.BindInt(3, counts.rejects));
-    // A range only when the rows fill it: not when they overflowed the
+    // A range only when the rows fill it: not when they went on past the
     // range written over into rowids after other dates' rows.
-    bool contiguous = first_rowid_ && (next_place_ <= overwrite_count_ || overwrite_count_ == 0 ||
-                                       start_rowid_ == overwrite_first_ + overwrite_count_);
+    bool contiguous = first_rowid_ && *last_rowid_ - *first_rowid_ + 1 == next_place_;
     PINPIPE_RETURN_IF_ERROR(contiguous ? record.BindInt(4, *first_rowid_) : record.BindNull(4));
     PINPIPE_RETURN_IF_ERROR(contiguous ? record.BindInt(5, *last_rowid_) : record.BindNull(5));
     PINPIPE_RETURN_IF_ERROR(record.BindText(6, FormatRfc3339Micros(RealClock()->NowMicros())));
@@ -403,6 +409,14 @@ class SqliteDateReplacement final : public DateReplacement {
     return st;
   }
 
+  // The old range's rows no place has reached yet become old rows for
+  // DeleteOldRows.
+  void LeaveTheRangesRestToDelete() {
+    if (next_place_ >= overwrite_count_) return;
+    old_next_ = overwrite_first_ + next_place_;
+    old_last_ = overwrite_first_ + overwrite_count_ - 1;
+  }
+
   // Place p of the date: over the old range's p-th row while the range
   // lasts, then after every row the table held.
   int64_t RowidOf(int64_t place) const {
@@ -433,8 +447,7 @@ class SqliteDateReplacement final : public DateReplacement {
   // as new rows go in.
   void StopWritingOver() {
     if (old_rows_deleted_ || next_place_ >= overwrite_count_) return;
-    old_next_ = overwrite_first_ + next_place_;
-    old_last_ = overwrite_first_ + overwrite_count_ - 1;
+    LeaveTheRangesRestToDelete();
     overwrite_count_ = overwrite_below_ = next_place_;
     core::Log("warehouse").info("event=stopped_writing_over dt={} rows_written_over={}", dt_, next_place_);
   }
